@@ -1,0 +1,68 @@
+"""Conversation language: detected per message, sticky for the conversation, overridable by
+the channel (message metadata ``{"language": "en"}``, e.g. from the page locale)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.shop import LANGUAGES, load_shop
+
+# Below these, a message is too short or too mixed to move the conversation to another language
+# ("ok", "paypal?", an order number): the current language stays.
+SWITCH_CONFIDENCE = 0.8
+SINGLE_WORD_SWITCH_CONFIDENCE = 0.9
+
+NOT_LANGUAGE = re.compile(r"\S+@\S+|https?://\S+|[\d#+.,:/-]+")
+LINGUA_TO_CODE = {Language.ITALIAN: "it", Language.ENGLISH: "en"}
+
+
+@lru_cache(maxsize=1)
+def detector() -> LanguageDetector:
+    return LanguageDetectorBuilder.from_languages(*LINGUA_TO_CODE).build()
+
+
+def detect_language(text: str) -> tuple[str, float] | None:
+    """The likelier of Italian and English for `text` with its confidence, None for no words."""
+    words = NOT_LANGUAGE.sub(" ", text or "").split()
+    if not words or text.startswith("/"):
+        return None
+    best = detector().compute_language_confidence_values(" ".join(words))[0]
+    return LINGUA_TO_CODE[best.language], best.value
+
+
+def next_language(current: str | None, text: str, requested: str | None) -> str:
+    """The conversation language after a message: the channel's request wins, then a
+    confident detection, then the language so far, then the shop's first language."""
+    if requested in LANGUAGES:
+        return requested
+    fallback = current if current in LANGUAGES else load_shop().shop.languages[0]
+    detected = detect_language(text)
+    if detected is None:
+        return fallback
+    language, confidence = detected
+    single_word = len(text.split()) == 1
+    if confidence >= (SINGLE_WORD_SWITCH_CONFIDENCE if single_word else SWITCH_CONFIDENCE):
+        return language
+    return fallback
+
+
+class ValidateSlotMappings(ValidationAction):
+    """Runs after every user message: sets the slots that no NLU entity fills."""
+
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    async def extract_language(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        message = tracker.latest_message or {}
+        requested = (message.get("metadata") or {}).get("language")
+        return {"language": next_language(tracker.get_slot("language"), message.get("text") or "", requested)}
