@@ -256,13 +256,8 @@ def reason_key(text: str) -> str:
     return next((key for key, words in RETURN_REASONS.items() if any(word in lowered for word in words)), "other")
 
 
-class ValidateChangeForms(FormValidationAction):
-    """Validation shared by the confirmation forms; Rasa calls it as validate_<form> for each."""
-
-    form_name = ""
-
-    def name(self) -> str:
-        return f"validate_{self.form_name}"
+class ChangeFormValidators:
+    """Slot validation shared by the confirmation forms (each form asks only some of these slots)."""
 
     def validate_new_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -292,16 +287,19 @@ class ValidateChangeForms(FormValidationAction):
         return {"return_reason": f"{reason_key(str(value))}: {str(value)[:200]}"}
 
 
-class ValidateCancelForm(ValidateChangeForms):
-    form_name = "cancel_form"
+class ValidateCancelForm(ChangeFormValidators, FormValidationAction):
+    def name(self) -> str:
+        return "validate_cancel_form"
 
 
-class ValidateAddressForm(ValidateChangeForms):
-    form_name = "address_form"
+class ValidateAddressForm(ChangeFormValidators, FormValidationAction):
+    def name(self) -> str:
+        return "validate_address_form"
 
 
-class ValidateReturnForm(ValidateChangeForms):
-    form_name = "return_form"
+class ValidateReturnForm(ChangeFormValidators, FormValidationAction):
+    def name(self) -> str:
+        return "validate_return_form"
 
 
 class ActionSubmitChange(Action):

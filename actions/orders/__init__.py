@@ -10,6 +10,8 @@ from actions.orders.base import OrderStore
 from actions.orders.seed import seed_demo_orders
 from actions.orders.sql import SqlOrderStore
 
+__all__ = ["OrderStore", "SqlOrderStore", "open_store"]
+
 DEFAULT_DB_PATH = Path(__file__).resolve().parents[2] / "var" / "orders.db"
 
 

@@ -39,27 +39,16 @@ class DemoOrder:
     email: str
     phone: str
     language: str
-    note: str
 
 
-DEMO_ORDERS: tuple[DemoOrder, ...] = (
-    DemoOrder("100001", OrderStatus.PLACED, "mario.rossi@example.com", "+393471234567", "it", "placed"),
-    DemoOrder("100002", OrderStatus.SHIPPED, "emma.clark@example.co.uk", "+447700900123", "en", "shipped"),
-    DemoOrder(
-        "100003", OrderStatus.DELIVERED, "giulia.bianchi@example.it", "+393389876543", "it",
-        "delivered 5 days ago, one non-returnable item",
-    ),
-    DemoOrder(
-        "100004", OrderStatus.DELIVERED, "john.smith@example.com", "+447700900456", "en", "delivered 60 days ago"
-    ),
-    DemoOrder(
-        "100005", OrderStatus.CANCELLED, "luca.verdi@example.it", "+393205550101", "it", "cancelled, pending refund"
-    ),
-    DemoOrder(
-        "100006", OrderStatus.DELIVERED, "sarah.jones@example.com", "+447700900789", "en",
-        "delivered 3 days ago, issued refund",
-    ),
-    DemoOrder("100007", OrderStatus.PROCESSING, "anna.schmidt@example.de", "+4915123456789", "en", "processing"),
+DEMO_ORDERS: tuple[DemoOrder, ...] = (  # the table above
+    DemoOrder("100001", OrderStatus.PLACED, "mario.rossi@example.com", "+393471234567", "it"),
+    DemoOrder("100002", OrderStatus.SHIPPED, "emma.clark@example.co.uk", "+447700900123", "en"),
+    DemoOrder("100003", OrderStatus.DELIVERED, "giulia.bianchi@example.it", "+393389876543", "it"),
+    DemoOrder("100004", OrderStatus.DELIVERED, "john.smith@example.com", "+447700900456", "en"),
+    DemoOrder("100005", OrderStatus.CANCELLED, "luca.verdi@example.it", "+393205550101", "it"),
+    DemoOrder("100006", OrderStatus.DELIVERED, "sarah.jones@example.com", "+447700900789", "en"),
+    DemoOrder("100007", OrderStatus.PROCESSING, "anna.schmidt@example.de", "+4915123456789", "en"),
 )
 
 RETURN_WINDOW_DAYS = 30  # "recently delivered" orders fall inside it, "long ago" ones outside
@@ -105,12 +94,33 @@ ITALIAN_FIRST = ("Marco", "Francesca", "Alessandro", "Chiara", "Davide", "Sara",
 ITALIAN_LAST = ("Russo", "Ferrari", "Esposito", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Sanna", "Lombardo")
 # country, phone prefix, digits after it, e-mail tld, first names, last names, (street, postcode, city)
 FOREIGN = (
-    ("GB", "+447700900", 3, "co.uk", ("Oliver", "Amelia", "Harry"), ("Taylor", "Brown", "Wilson"),
-     (("14 King Street", "M2 4LQ", "Manchester"), ("221 Baker Street", "NW1 6XE", "London"))),
-    ("DE", "+49151", 8, "de", ("Lukas", "Lena", "Jonas"), ("Müller", "Schneider", "Fischer"),
-     (("Friedrichstraße 43", "10117", "Berlin"), ("Leopoldstraße 9", "80802", "München"))),
-    ("FR", "+336", 8, "fr", ("Camille", "Louis", "Chloé"), ("Martin", "Bernard", "Dubois"),
-     (("12 Rue de Rivoli", "75004", "Paris"), ("8 Rue de la République", "69002", "Lyon"))),
+    (
+        "GB",
+        "+447700900",
+        3,
+        "co.uk",
+        ("Oliver", "Amelia", "Harry"),
+        ("Taylor", "Brown", "Wilson"),
+        (("14 King Street", "M2 4LQ", "Manchester"), ("221 Baker Street", "NW1 6XE", "London")),
+    ),
+    (
+        "DE",
+        "+49151",
+        8,
+        "de",
+        ("Lukas", "Lena", "Jonas"),
+        ("Müller", "Schneider", "Fischer"),
+        (("Friedrichstraße 43", "10117", "Berlin"), ("Leopoldstraße 9", "80802", "München")),
+    ),
+    (
+        "FR",
+        "+336",
+        8,
+        "fr",
+        ("Camille", "Louis", "Chloé"),
+        ("Martin", "Bernard", "Dubois"),
+        (("12 Rue de Rivoli", "75004", "Paris"), ("8 Rue de la République", "69002", "Lyon")),
+    ),
 )
 TRACKING_URLS = {
     "BRT": "https://vas.brt.it/vas/sped_det_show.hsm?Nspediz={}",
@@ -214,46 +224,38 @@ def _build(
     )
 
 
-# The fixed demo orders' address, days since their last event, skus (one of each), payment, carrier, refund
-_FIXED: tuple[tuple[Address, int, str, str, str | None, str | None], ...] = (
-    (Address("Mario Rossi", "Via Torino 15", "20123", "Milano", "IT"), 1, "SHO-MOC-01 BLT-CLA-01", "card", None, None),
-    (Address("Emma Clark", "10 Fleet Street", "EC4Y 1AA", "London", "GB"), 1, "BAG-TRA-02", "paypal", "DHL", None),
-    (
-        Address("Giulia Bianchi", "Via Sonnino 32", "09127", "Cagliari", "IT"),
-        5, "BAG-TOT-01 BLT-INC-03", "paypal", "BRT", None,
-    ),
-    (Address("John Smith", "5 Deansgate", "M3 4LQ", "Manchester", "GB"), 60, "JKT-BIK-01", "card", "DHL", None),
-    (
-        Address("Luca Verdi", "Via Libertà 101", "90143", "Palermo", "IT"),
-        1, "SHO-CHE-04 WAL-BIF-01", "card", None, "pending",
-    ),
-    (
-        Address("Sarah Jones", "3 Park Row", "BS1 5LJ", "Bristol", "GB"),
-        3, "WAL-CAR-02 SHO-SNK-03", "card", "DHL", "issued",
-    ),
-    (Address("Anna Schmidt", "Torstraße 140", "10119", "Berlin", "DE"), 1, "BAG-ZAI-03", "pay_later", None, None),
+# For each of DEMO_ORDERS: days since its last event, skus (one of each), payment, carrier, refund, address
+_FIXED: tuple[tuple[int, str, str, str | None, str | None, str, str, str, str, str], ...] = (
+    (1, "SHO-MOC-01 BLT-CLA-01", "card", None, None, "Mario Rossi", "Via Torino 15", "20123", "Milano", "IT"),
+    (1, "BAG-TRA-02", "paypal", "DHL", None, "Emma Clark", "10 Fleet Street", "EC4Y 1AA", "London", "GB"),
+    (5, "BAG-TOT-01 BLT-INC-03", "paypal", "BRT", None, "Giulia Bianchi", "Via Sonnino 32", "09127", "Cagliari", "IT"),
+    (60, "JKT-BIK-01", "card", "DHL", None, "John Smith", "5 Deansgate", "M3 4LQ", "Manchester", "GB"),
+    (1, "SHO-CHE-04 WAL-BIF-01", "card", None, "pending", "Luca Verdi", "Via Libertà 101", "90143", "Palermo", "IT"),
+    (3, "WAL-CAR-02 SHO-SNK-03", "card", "DHL", "issued", "Sarah Jones", "3 Park Row", "BS1 5LJ", "Bristol", "GB"),
+    (1, "BAG-ZAI-03", "pay_later", None, None, "Anna Schmidt", "Torstraße 140", "10119", "Berlin", "DE"),
 )
 
 
 def _fixed_orders(rng: random.Random, today: date) -> list[Order]:
-    return [
-        _build(
-            rng, today, demo.order_id, _Customer(demo.email, demo.phone, demo.language, address), demo.status,
-            days_ago, [(sku, 1) for sku in skus.split()], payment, carrier, refund,
+    orders = []
+    for demo, (days_ago, skus, payment, carrier, refund, *address) in zip(DEMO_ORDERS, _FIXED, strict=True):
+        customer = _Customer(demo.email, demo.phone, demo.language, Address(*address))
+        lines = [(sku, 1) for sku in skus.split()]
+        orders.append(
+            _build(rng, today, demo.order_id, customer, demo.status, days_ago, lines, payment, carrier, refund)
         )
-        for demo, (address, days_ago, skus, payment, carrier, refund) in zip(DEMO_ORDERS, _FIXED)
-    ]
+    return orders
 
 
 def _random_customers(rng: random.Random) -> list[_Customer]:
     customers = []
-    for first, last in zip(rng.sample(ITALIAN_FIRST, 9), rng.sample(ITALIAN_LAST, 9)):
+    for first, last in zip(rng.sample(ITALIAN_FIRST, 9), rng.sample(ITALIAN_LAST, 9), strict=True):
         street, postcode, city = rng.choice(ITALIAN_PLACES)
         phone = f"+393{rng.randrange(20, 50)}{rng.randrange(10**6, 10**7)}"
         address = Address(f"{first} {last}", street, postcode, city, "IT")
         customers.append(_Customer(f"{first}.{last}@example.it".lower(), phone, "it", address))
     for country, prefix, digits, tld, firsts, lasts, places in FOREIGN:
-        for first, last, (street, postcode, city) in zip(firsts, lasts, places + places[:1]):
+        for first, last, (street, postcode, city) in zip(firsts, lasts, places + places[:1], strict=True):
             phone = f"{prefix}{rng.randrange(10 ** (digits - 1), 10**digits)}"
             email = f"{first}.{last}@example.{tld}".lower().replace("ü", "ue").replace("é", "e")
             address = Address(f"{first} {last}", street, postcode, city, country)
@@ -282,7 +284,7 @@ def demo_orders(today: date) -> list[Order]:
     plan = [(status, days, refund) for status, days, refund, count in _PLAN for _ in range(count)]
     rng.shuffle(plan)
     italian_carriers = itertools.cycle(("BRT", "GLS", "Poste Italiane"))  # so that each one appears
-    for order_id, (status, days, refund) in zip(rng.sample(range(200000, 1000000), len(plan)), plan):
+    for order_id, (status, days, refund) in zip(rng.sample(range(200000, 1000000), len(plan)), plan, strict=True):
         customer = rng.choice(customers)
         payment = rng.choice(ITALIAN_PAYMENTS if customer.address.country == "IT" else FOREIGN_PAYMENTS)
         if payment == "cash_on_delivery" and status == OrderStatus.CANCELLED:

@@ -42,6 +42,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from actions.orders.base import OrderStore
 from actions.orders.model import (
+    ORDER_ID_PATTERN,
     Address,
     ChangeRecord,
     Order,
@@ -181,6 +182,11 @@ def _make_engine(url: str) -> Engine:
     return engine
 
 
+def _is_order_id(text: str) -> bool:
+    """Anything else is unknown without asking the database (which may reject e.g. NUL bytes)."""
+    return bool(ORDER_ID_PATTERN.match(text or ""))
+
+
 def _rule_error_for_status(order: Order) -> OrderRuleError:
     return OrderRuleError("cancelled" if order.status == OrderStatus.CANCELLED else "already_shipped")
 
@@ -236,6 +242,8 @@ class SqlOrderStore(OrderStore):
             return self._load(conn, order_id)
 
     def changes(self, order_id: str) -> list[ChangeRecord]:
+        if not _is_order_id(order_id):
+            return []
         query = (
             select(changes_table)
             .where(changes_table.c.order_id == order_id)
@@ -295,9 +303,7 @@ class SqlOrderStore(OrderStore):
             details = {"old_address": asdict(order.shipping_address), "new_address": asdict(address)}
             return self._record_numbered(conn, "ADR", "address_change", order_id, details)
 
-    def create_return(
-        self, order_id: str, skus: list[str], reason: str, window_days: int, today: date
-    ) -> ChangeRecord:
+    def create_return(self, order_id: str, skus: list[str], reason: str, window_days: int, today: date) -> ChangeRecord:
         with self._locked(order_id) as (conn, order):
             order.check_return(skus, window_days, today)
             deadline = order.return_deadline(window_days)
@@ -321,6 +327,8 @@ class SqlOrderStore(OrderStore):
             yield conn, order
 
     def _load(self, conn: Connection, order_id: str, for_update: bool = False) -> Order | None:
+        if not _is_order_id(order_id):
+            return None
         query = select(orders_table).where(orders_table.c.order_id == order_id)
         row = conn.execute(query.with_for_update() if for_update else query).mappings().first()
         if row is None:

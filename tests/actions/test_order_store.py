@@ -16,7 +16,6 @@ from actions.orders.model import Address, ChangeRecord, OrderRuleError, OrderSta
 from actions.orders.seed import DEMO_ORDERS, demo_orders, seed_demo_orders
 from actions.orders.sql import SqlOrderStore
 
-DEMO = {demo.order_id: demo for demo in DEMO_ORDERS}
 WINDOW = 30
 SQL_INJECTION = "1' OR '1'='1"
 NEW_ADDRESS = Address("Mario Rossi", "Via Garibaldi 7", "09124", "Cagliari", "IT")
@@ -28,11 +27,11 @@ def snapshot(store: SqlOrderStore, today: date) -> dict[str, object]:
     return {order_id: (store.get_order(order_id), store.changes(order_id)) for order_id in ids}
 
 
-def cod_order(store: SqlOrderStore, status: OrderStatus = OrderStatus.PLACED) -> str:
-    """A copy of 100001 paid cash on delivery (nothing captured yet), as order 199999."""
+def cod_order(store: SqlOrderStore) -> str:
+    """A copy of the placed order 100001 paid cash on delivery (nothing captured yet), as order 199999."""
     base = store.get_order("100001")
     assert base is not None
-    store.add_orders([replace(base, order_id="199999", status=status, payment_method="cash_on_delivery")])
+    store.add_orders([replace(base, order_id="199999", payment_method="cash_on_delivery")])
     return "199999"
 
 
@@ -59,7 +58,10 @@ def test_fixed_demo_orders_match_their_documentation(store: SqlOrderStore, today
         order = store.get_order(demo.order_id)
         assert order is not None
         assert (order.status, order.email, order.phone, order.language) == (
-            demo.status, demo.email, demo.phone, demo.language
+            demo.status,
+            demo.email,
+            demo.phone,
+            demo.language,
         )
     delivered_3, delivered_5, delivered_60 = (store.get_order(i) for i in ("100006", "100003", "100004"))
     assert delivered_5 and delivered_5.delivered_at and delivered_5.delivered_at.date() == today - timedelta(days=5)
@@ -147,7 +149,10 @@ def test_cancel_placed_order(store: SqlOrderStore) -> None:
     assert cancelled is not None and cancelled.status == OrderStatus.CANCELLED
     [refund] = cancelled.refunds
     assert (refund.refund_id, refund.amount, refund.status, refund.issued_at) == (
-        "REF-100001-1", order.total, "pending", None
+        "REF-100001-1",
+        order.total,
+        "pending",
+        None,
     )
     assert record.details["refund_id"] == "REF-100001-1" and record.details["refund_amount"] == str(order.total)
 
@@ -195,30 +200,35 @@ def test_cancel_twice_refuses_the_second(store: SqlOrderStore) -> None:
     assert order is not None and len(order.refunds) == 1
 
 
+def race_to_cancel(stores: list[SqlOrderStore], order_id: str) -> list[object]:
+    """Each store cancels `order_id` at the same moment, from its own thread: what each returned or raised."""
+    barrier = threading.Barrier(len(stores))
+    outcomes: list[object] = []
+
+    def cancel(order_store: SqlOrderStore) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(order_store.cancel_order(order_id, "race"))
+        except Exception as exc:  # the test inspects what was raised
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=cancel, args=(order_store,)) for order_store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
 def test_two_concurrent_cancellations_only_one_succeeds(db_url: str, today: date) -> None:
-    """Two conversations cancel the same order at the same moment, each with its own store."""
+    """Two conversations (two stores, two connection pools) cancel the same order at the same moment."""
     setup = SqlOrderStore(db_url)
     setup.create_schema()
     seed_demo_orders(setup, today)
     stores = [SqlOrderStore(db_url), SqlOrderStore(db_url)]
     try:
         for order_id in ["100001", "100007", cod_order(setup)]:
-            barrier = threading.Barrier(2)
-            outcomes: list[object] = []
-
-            def cancel(which: int, order_id: str = order_id, barrier: threading.Barrier = barrier) -> None:
-                barrier.wait()
-                try:
-                    outcomes.append(stores[which].cancel_order(order_id, f"thread {which}"))
-                except Exception as exc:  # the test inspects what was raised
-                    outcomes.append(exc)
-
-            threads = [threading.Thread(target=cancel, args=(which,)) for which in (0, 1)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=30)
-
+            outcomes = race_to_cancel(stores, order_id)
             records = [o for o in outcomes if isinstance(o, ChangeRecord)]
             errors = [o for o in outcomes if not isinstance(o, ChangeRecord)]
             assert len(records) == 1, outcomes
@@ -261,9 +271,7 @@ def test_change_address_of_processing_order(store: SqlOrderStore) -> None:
 @pytest.mark.parametrize(
     ("order_id", "code"), [("100002", "already_shipped"), ("100006", "already_shipped"), ("100005", "cancelled")]
 )
-def test_change_address_refused_changes_nothing(
-    store: SqlOrderStore, today: date, order_id: str, code: str
-) -> None:
+def test_change_address_refused_changes_nothing(store: SqlOrderStore, today: date, order_id: str, code: str) -> None:
     before = snapshot(store, today)
     with pytest.raises(OrderRuleError) as error:
         store.change_address(order_id, NEW_ADDRESS)
@@ -346,11 +354,9 @@ def test_record_ids_are_numbered_per_order_and_kind(store: SqlOrderStore, today:
 
 
 @pytest.mark.parametrize(
-    "order_id", [SQL_INJECTION, "100001' OR '1'='1", "100001'; DROP TABLE orders; --", "%", "10000_"]
+    "order_id", [SQL_INJECTION, "100001' OR '1'='1", "100001'; DROP TABLE orders; --", "%", "10000_", "100\x0001", ""]
 )
-def test_sql_looking_input_finds_nothing_and_changes_nothing(
-    store: SqlOrderStore, today: date, order_id: str
-) -> None:
+def test_sql_looking_input_finds_nothing_and_changes_nothing(store: SqlOrderStore, today: date, order_id: str) -> None:
     before = snapshot(store, today)
     assert store.get_order(order_id) is None
     assert store.find_owned_order(order_id, "mario.rossi@example.com") is None
@@ -370,8 +376,14 @@ def test_sql_looking_input_finds_nothing_and_changes_nothing(
 
 def test_sql_looking_text_is_stored_verbatim(store: SqlOrderStore) -> None:
     reason = "x'); DELETE FROM orders; --"
-    record = store.cancel_order("100001", reason)
-    assert store.changes("100001") == [record] and record.details["reason"] == reason
+    cancellation = store.cancel_order("100001", reason)
+    invoice = store.request_invoice("100001", SQL_INJECTION, "'; DROP TABLE changes; --")
+    assert store.changes("100001") == [cancellation, invoice]
+    assert cancellation.details["reason"] == reason and invoice.details["email"] == SQL_INJECTION
+    address = Address("O'Brien", "1 O'Connell Street", "D01 F5P2", "Dublin", "IE")
+    assert store.change_address("100007", address).details["new_address"]["name"] == "O'Brien"
+    order = store.get_order("100007")
+    assert order is not None and order.shipping_address == address
     assert store.get_order("100002") is not None
 
 
@@ -403,6 +415,7 @@ def test_open_store_creates_and_seeds_once(tmp_path: Path) -> None:
     second.close()
 
 
+@pytest.mark.postgres
 def test_open_store_uses_database_url(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", pg_url)
     store = open_store()

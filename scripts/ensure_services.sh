@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Make sure the local services the tests use are up: PostgreSQL (127.0.0.1:5432) and Redis
+# (127.0.0.1:6379). Starts them when stopped; installs them from Debian packages when missing.
+set -euo pipefail
+
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then echo "need root (or sudo) to apt-get install $*" >&2; return 1; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_port() {
+  local port=$1 name=$2
+  for _ in $(seq 1 60); do port_open "$port" && return 0; sleep 0.5; done
+  echo "$name did not come up on 127.0.0.1:$port" >&2
+  return 1
+}
+
+ensure_postgres() {
+  port_open 5432 && return 0
+  command -v pg_ctlcluster >/dev/null || apt_install postgresql
+  local version
+  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  wait_port 5432 PostgreSQL
+}
+
+ensure_redis() {
+  port_open 6379 && return 0
+  command -v redis-server >/dev/null || apt_install redis-server
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  wait_port 6379 Redis
+}
+
+for service in "$@"; do "ensure_$service"; done

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Run the product on embedded defaults: action server + Rasa server (SQLite orders, in-memory
+# trackers), until Ctrl-C. Environment variables: see README, Configuration.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/rasa_env.sh
+
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
+ENDPOINTS=endpoints.yml
+if [ -n "${REDIS_URL:-}" ]; then
+  eval "$(.venv/bin/python scripts/redis_endpoint_vars.py "$REDIS_URL")"
+  ENDPOINTS=endpoints.redis.yml
+fi
+model=$(scripts/train_if_stale.sh | tail -n 1)
+mkdir -p var/log
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+.venv-rasa/bin/rasa run actions --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
+pids+=($!)
+.venv-rasa/bin/rasa run --model "$model" --enable-api --cors "*" --port "$RASA_PORT" \
+  --endpoints "$ENDPOINTS" --credentials credentials.yml >var/log/rasa.log 2>&1 &
+pids+=($!)
+
+.venv/bin/python scripts/wait_ready.py "http://127.0.0.1:$ACTION_PORT/health" "http://127.0.0.1:$RASA_PORT/status"
+cat <<MSG
+
+Checkout assistant is running (logs in var/log/):
+  Rasa REST channel  http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
+  Action server      http://127.0.0.1:$ACTION_PORT/webhook
+Chat in the terminal:  make chat        (English: make chat LANG_CODE=en)
+Demo orders to try:    100001 mario.rossi@example.com, 100002 emma.clark@example.co.uk (see README)
+Stop with Ctrl-C.
+MSG
+wait -n "${pids[@]}"
+echo "A service stopped; see var/log/." >&2
+exit 1
