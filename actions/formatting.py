@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_currency
@@ -37,6 +38,12 @@ def days_range(days: tuple[int, int]) -> str:
 def listing(items: list[str], language: str) -> str:
     """"a, b e c" / "a, b and c"."""
     return format_list(items, locale=locale(language)) if items else ""
+
+
+def country_names(codes: list[str], language: str) -> str:
+    """["IT", "CH"] -> "Italia e Svizzera" / "Italy and Switzerland"."""
+    territories = Locale.parse(locale(language)).territories
+    return listing([territories.get(code, code) for code in codes], language)
 
 
 def mask_email(email: str) -> str:

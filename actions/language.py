@@ -15,10 +15,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.shop import LANGUAGES, load_shop
 
-# Below these, a message is too short or too mixed to move the conversation to another language
-# ("ok", "paypal?", an order number): the current language stays.
-SWITCH_CONFIDENCE = 0.8
-SINGLE_WORD_SWITCH_CONFIDENCE = 0.9
+# Confidence needed to move the conversation to the other language, by word count: short
+# messages ("ok", "si", "paypal?") are ambiguous, so they need more.
+SWITCH_CONFIDENCE_BY_WORDS = {1: 0.9, 2: 0.8}
+SWITCH_CONFIDENCE = 0.7
 
 NOT_LANGUAGE = re.compile(r"\S+@\S+|https?://\S+|[\d#+.,:/-]+")
 LINGUA_TO_CODE = {Language.ITALIAN: "it", Language.ENGLISH: "en"}
@@ -38,20 +38,19 @@ def detect_language(text: str) -> tuple[str, float] | None:
     return LINGUA_TO_CODE[best.language], best.value
 
 
-def next_language(current: str | None, text: str, requested: str | None) -> str:
+def next_language(current: str | None, text: str, requested: str | None, understood: bool = True) -> str:
     """The conversation language after a message: the channel's request wins, then a
-    confident detection, then the language so far, then the shop's first language."""
+    confident detection on a message NLU understood (gibberish is no evidence), then the
+    language so far, then the shop's first language."""
     if requested in LANGUAGES:
         return requested
     fallback = current if current in LANGUAGES else load_shop().shop.languages[0]
-    detected = detect_language(text)
+    detected = detect_language(text) if understood else None
     if detected is None:
         return fallback
     language, confidence = detected
-    single_word = len(text.split()) == 1
-    if confidence >= (SINGLE_WORD_SWITCH_CONFIDENCE if single_word else SWITCH_CONFIDENCE):
-        return language
-    return fallback
+    needed = SWITCH_CONFIDENCE_BY_WORDS.get(len(text.split()), SWITCH_CONFIDENCE)
+    return language if confidence >= needed else fallback
 
 
 class ValidateSlotMappings(ValidationAction):
@@ -65,4 +64,7 @@ class ValidateSlotMappings(ValidationAction):
     ) -> dict[str, Any]:
         message = tracker.latest_message or {}
         requested = (message.get("metadata") or {}).get("language")
-        return {"language": next_language(tracker.get_slot("language"), message.get("text") or "", requested)}
+        understood = (message.get("intent") or {}).get("name") != "nlu_fallback"
+        return {
+            "language": next_language(tracker.get_slot("language"), message.get("text") or "", requested, understood)
+        }

@@ -322,7 +322,7 @@ class ActionSubmitChange(Action):
                 submit_address_change(dispatcher, tracker, order)
             elif request == "start_return":
                 submit_return(dispatcher, tracker, order, language)
-        except OrderRuleError:
+        except (OrderRuleError, LookupError):
             # The order changed since we checked (e.g. it shipped meanwhile): nothing was written.
             dispatcher.utter_message(response="utter_change_no_longer_possible", order_id=order.order_id)
         return done

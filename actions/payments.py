@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cart import latest_cart
 from actions.common import conversation_language, latest_entity
-from actions.formatting import days_range, money
+from actions.formatting import country_names, days_range, money
 from actions.shop import PaymentMethod, load_shop
 
 
@@ -19,7 +19,7 @@ def method_conditions(method: PaymentMethod, language: str) -> list[tuple[str, d
     if method.fee:
         conditions.append(("utter_payment_method_fee", {"fee": money(method.fee, language)}))
     if method.countries:
-        conditions.append(("utter_payment_method_countries", {"countries": ", ".join(method.countries)}))
+        conditions.append(("utter_payment_method_countries", {"countries": country_names(method.countries, language)}))
     if method.min_amount:
         conditions.append(("utter_payment_method_min_amount", {"min_amount": money(method.min_amount, language)}))
     return conditions

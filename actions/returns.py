@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import conversation_language
-from actions.formatting import days_range, listing, money
+from actions.formatting import country_names, days_range, money
 from actions.shop import load_shop
 
 
@@ -23,7 +23,7 @@ class ActionReturnPolicy(Action):
             response="utter_return_policy",
             window_days=returns.window_days,
             exclusions=returns.exclusions.get(language),
-            free_countries=listing(returns.free_returns_countries, language),
+            free_countries=country_names(returns.free_returns_countries, language),
             return_cost=money(returns.return_shipping_cost, language),
             refund_days=returns.refund_days,
             refund_method=returns.refund_method.get(language),

@@ -15,16 +15,23 @@ __all__ = ["OrderStore", "SqlOrderStore", "open_store"]
 DEFAULT_DB_PATH = Path(__file__).resolve().parents[2] / "var" / "orders.db"
 
 
+def should_seed(url: str) -> bool:
+    """Demo orders go into an empty SQLite database (the embedded default), never into a
+    server database unless SEED_DEMO_ORDERS=1 asks for it (e.g. a staging PostgreSQL)."""
+    setting = os.environ.get("SEED_DEMO_ORDERS", "")
+    return setting == "1" or (setting != "0" and url.startswith("sqlite"))
+
+
 def open_store(url: str | None = None) -> OrderStore:
     """The order store at `url`, else at $DATABASE_URL, else in var/orders.db of this repository.
 
-    Creates the tables if missing and, on first run (no orders yet), seeds the demo orders."""
+    Creates the tables if missing and seeds the demo orders into an empty database (see should_seed)."""
     url = url or os.environ.get("DATABASE_URL")
     if not url:
         DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DEFAULT_DB_PATH}"
     store = SqlOrderStore(url)
     store.create_schema()
-    if not store.has_orders():
+    if should_seed(url) and not store.has_orders():
         seed_demo_orders(store, datetime.now(timezone.utc).date())
     return store

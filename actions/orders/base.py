@@ -27,9 +27,7 @@ class OrderStore(ABC):
         """Replace the shipping address of a not-yet-shipped order; raises OrderRuleError otherwise."""
 
     @abstractmethod
-    def create_return(
-        self, order_id: str, skus: list[str], reason: str, window_days: int, today: date
-    ) -> ChangeRecord:
+    def create_return(self, order_id: str, skus: list[str], reason: str, window_days: int, today: date) -> ChangeRecord:
         """Open a return (RMA) for delivered, returnable items inside the window."""
 
     @abstractmethod

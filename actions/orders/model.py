@@ -28,7 +28,7 @@ class OrderRuleError(Exception):
     """A requested change that the order's data does not allow (e.g. cancelling a shipped order).
 
     `code` is machine-readable (``already_shipped``, ``outside_return_window``,
-    ``not_returnable``, ``not_delivered``, ``cancelled``, ``unknown_items``).
+    ``not_returnable``, ``already_returned``, ``not_delivered``, ``cancelled``, ``unknown_items``).
     """
 
     def __init__(self, code: str, message: str = "") -> None:
@@ -92,6 +92,7 @@ class Order:
     expected_delivery: date | None = None
     delivered_at: datetime | None = None
     refunds: tuple[Refund, ...] = field(default_factory=tuple)
+    returned_skus: frozenset[str] = frozenset()  # items already in a return (RMA)
 
     def can_cancel(self) -> bool:
         return self.status in NOT_YET_SHIPPED
@@ -108,7 +109,7 @@ class Order:
         deadline = self.return_deadline(window_days)
         if deadline is None or today > deadline:
             return ()
-        return tuple(item for item in self.items if item.returnable)
+        return tuple(item for item in self.items if item.returnable and item.sku not in self.returned_skus)
 
     def check_return(self, skus: list[str], window_days: int, today: date) -> None:
         """Raise OrderRuleError unless every sku can be returned today."""
@@ -124,6 +125,8 @@ class Order:
             raise OrderRuleError("unknown_items")
         if any(not by_sku[sku].returnable for sku in skus):
             raise OrderRuleError("not_returnable")
+        if any(sku in self.returned_skus for sku in skus):
+            raise OrderRuleError("already_returned")
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ class Money(TypeDecorator):
         return dialect.type_descriptor(Numeric(10, 2, asdecimal=dialect.supports_native_decimal))
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(value).quantize(CENT)
+        return None if value is None else Decimal(str(value)).quantize(CENT)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(str(value)).quantize(CENT)
@@ -157,7 +157,7 @@ changes_table = Table(
     Column("details", Text, nullable=False),  # JSON
 )
 
-_ORDER_SPECIAL = {"status", "items", "shipping_address", "refunds"}
+_ORDER_SPECIAL = {"status", "items", "shipping_address", "refunds", "returned_skus"}
 _ORDER_COLUMNS = tuple(f.name for f in fields(Order) if f.name not in _ORDER_SPECIAL)
 _ADDRESS_FIELDS = tuple(f.name for f in fields(Address))
 _ITEM_FIELDS = tuple(f.name for f in fields(OrderItem))
@@ -341,8 +341,14 @@ class SqlOrderStore(OrderStore):
             .where(refunds_table.c.order_id == order_id)
             .order_by(refunds_table.c.created_at, refunds_table.c.refund_id)
         ).mappings()
+        return_details = conn.execute(
+            select(changes_table.c.details).where(
+                changes_table.c.order_id == order_id, changes_table.c.kind == "return"
+            )
+        ).scalars()
         return Order(
             **{name: row[name] for name in _ORDER_COLUMNS},
+            returned_skus=frozenset(sku for details in return_details for sku in json.loads(details)["skus"]),
             status=OrderStatus(row["status"]),
             shipping_address=Address(**{name: row[f"ship_{name}"] for name in _ADDRESS_FIELDS}),
             items=tuple(OrderItem(**{name: item[name] for name in _ITEM_FIELDS}) for item in item_rows),

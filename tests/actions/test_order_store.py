@@ -290,8 +290,13 @@ def test_return_inside_window(store: SqlOrderStore, today: date) -> None:
     assert (record.record_id, record.kind, record.order_id) == ("RMA-100003-1", "return", "100003")
     assert record.details["skus"] == [returnable] and record.details["reason"] == "too small"
     assert record.details["return_deadline"] == str(today - timedelta(days=5) + timedelta(days=WINDOW))
-    assert store.create_return("100003", [returnable], "again", WINDOW, today).record_id == "RMA-100003-2"
-    assert [change.record_id for change in store.changes("100003")] == ["RMA-100003-1", "RMA-100003-2"]
+    assert [change.record_id for change in store.changes("100003")] == ["RMA-100003-1"]
+
+
+def test_returns_of_one_order_are_numbered(store: SqlOrderStore, today: date) -> None:
+    first, second = (item.sku for item in store.get_order("100006").returnable_items(WINDOW, today))
+    assert store.create_return("100006", [first], "size", WINDOW, today).record_id == "RMA-100006-1"
+    assert store.create_return("100006", [second], "colour", WINDOW, today).record_id == "RMA-100006-2"
 
 
 def test_return_on_last_day_of_window_is_allowed(store: SqlOrderStore, today: date) -> None:
@@ -416,10 +421,16 @@ def test_open_store_creates_and_seeds_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_open_store_uses_database_url(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_open_store_uses_database_url_and_seeds_a_server_only_on_request(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DATABASE_URL", pg_url)
     store = open_store()
     assert isinstance(store, SqlOrderStore) and store.url == pg_url
+    assert store.get_order("100004") is None  # a server database is never seeded by default
+    store.close()
+    monkeypatch.setenv("SEED_DEMO_ORDERS", "1")
+    store = open_store()
     assert store.get_order("100004") is not None
     store.close()
 
@@ -461,3 +472,13 @@ def test_parse_address(text: str, expected: tuple[str, str, str] | None) -> None
         assert address is not None
         assert (address.street, address.postcode, address.city) == expected
         assert (address.name, address.country) == ("Mario Rossi", "IT")
+
+
+def test_an_item_cannot_be_returned_twice(store: SqlOrderStore, today: date) -> None:
+    order = store.get_order("100006")
+    sku = order.returnable_items(WINDOW, today)[0].sku
+    store.create_return("100006", [sku], "wrong_size", WINDOW, today)
+    assert sku not in [item.sku for item in store.get_order("100006").returnable_items(WINDOW, today)]
+    with pytest.raises(OrderRuleError) as raised:
+        store.create_return("100006", [sku], "wrong_size", WINDOW, today)
+    assert raised.value.code == "already_returned"

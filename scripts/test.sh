@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Everything CI checks, in order of cost. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/rasa_env.sh
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "environments"
+scripts/setup_envs.sh
+step "services (PostgreSQL, Redis)"
+scripts/ensure_services.sh postgres redis
+step "lint"
+.venv/bin/ruff check .
+step "shop.yml and Rasa data"
+.venv-rasa/bin/python -c "from actions.shop import load_shop; load_shop(); print('shop.yml valid')"
+.venv-rasa/bin/python scripts/validate_data.py
+step "action and order store tests (Python 3.10, SQLite + PostgreSQL)"
+.venv-rasa/bin/python -m pytest tests/actions -q
+step "model"
+MODEL_PATH="$PWD/$(scripts/train_if_stale.sh | tail -n 1)"
+export MODEL_PATH
+step "dialogue: Rasa test stories"
+.venv-rasa/bin/rasa test core --model "$MODEL_PATH" --stories tests/stories --out reports/stories \
+  --fail-on-prediction-errors >reports-stories.log 2>&1 || { tail -n 60 reports-stories.log; exit 1; }
+rm -f reports-stories.log
+echo "all test stories passed"
+step "NLU quality on held-out examples"
+.venv-rasa/bin/python scripts/eval_nlu.py --model "$MODEL_PATH"
+step "end-to-end conversations (real Rasa + action server)"
+.venv/bin/python -m pytest tests/e2e -q
