@@ -25,7 +25,7 @@ def money(amount: Decimal | float, language: str) -> str:
 
 
 def day(value: date, language: str) -> str:
-    """"lunedì 30 novembre" / "Monday 30 November"."""
+    """ "lunedì 30 novembre" / "Monday 30 November"."""
     return format_date(value, "EEEE d MMMM", locale=locale(language))
 
 
@@ -36,7 +36,7 @@ def days_range(days: tuple[int, int]) -> str:
 
 
 def listing(items: list[str], language: str) -> str:
-    """"a, b e c" / "a, b and c"."""
+    """ "a, b e c" / "a, b and c"."""
     return format_list(items, locale=locale(language)) if items else ""
 
 

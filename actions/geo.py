@@ -22,7 +22,11 @@ def _names_to_codes() -> dict[str, str]:
     italian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["it"])
     names: dict[str, str] = {}
     for country in pycountry.countries:
-        for name in {country.name, getattr(country, "common_name", country.name), getattr(country, "official_name", country.name)}:
+        for name in {
+            country.name,
+            getattr(country, "common_name", country.name),
+            getattr(country, "official_name", country.name),
+        }:
             names[_fold(name)] = country.alpha_2
             names[_fold(italian.gettext(name))] = country.alpha_2
     return names

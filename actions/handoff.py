@@ -35,7 +35,9 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
 
 def handoff_reason(tracker: Tracker) -> str:
     turns = recent_user_turns(tracker, 3)
-    if len(turns) >= 3 and all(t.get("parse_data", {}).get("intent", {}).get("name") == "nlu_fallback" for t in turns[:2]):
+    if len(turns) >= 3 and all(
+        t.get("parse_data", {}).get("intent", {}).get("name") == "nlu_fallback" for t in turns[:2]
+    ):
         return "repeated_fallback"
     return REASON_BY_INTENT.get(latest_intent(tracker) or "", "dialogue_rule")
 

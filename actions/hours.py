@@ -25,7 +25,7 @@ def support_open(shop: Shop, now: datetime) -> bool:
 
 
 def hours_summary(shop: Shop, language: str) -> str:
-    """"lun 09:00-18:00, ..." / "Mon 09:00-18:00, ...": when a person is available."""
+    """ "lun 09:00-18:00, ..." / "Mon 09:00-18:00, ...": when a person is available."""
     names = get_day_names("abbreviated", locale=locale(language))
     return ", ".join(
         f"{names[DAY_KEYS.index(day)]} {opens}-{closes}" for day, (opens, closes) in shop.support.hours.items()

@@ -19,9 +19,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_language, latest_entity, latest_intent
 from actions.formatting import day, days_range, listing, mask_address, mask_email, money
+from actions.handoff import emit_handoff
 from actions.orders.model import Order, OrderRuleError, OrderStatus, normalize_order_id, parse_address
 from actions.shop import load_shop
-from actions.handoff import emit_handoff
 from actions.verification import MAX_FAILED_ATTEMPTS, is_locked, lock_remaining_seconds, order_store
 
 ORDER_REQUESTS = ("order_status", "change_address", "cancel_order", "start_return", "refund_status", "invoice_request")
@@ -31,7 +31,17 @@ ALL_ITEMS_WORDS = {"all", "everything", "both", "tutti", "tutto", "tutte", "entr
 RETURN_REASONS = {
     "wrong_size": ("taglia", "size", "small", "large", "piccol", "grand", "stretto", "largo", "tight"),
     "defective": ("difett", "rott", "defect", "broken", "damaged", "danneggiat", "faulty", "strappat", "torn"),
-    "not_as_described": ("diverso", "descrizione", "described", "different", "foto", "photo", "colore", "colour", "color"),
+    "not_as_described": (
+        "diverso",
+        "descrizione",
+        "described",
+        "different",
+        "foto",
+        "photo",
+        "colore",
+        "colour",
+        "color",
+    ),
     "changed_mind": ("idea", "mind", "piace", "like", "non mi serve", "don't need", "dont need"),
 }
 
@@ -69,7 +79,12 @@ class ActionStartOrderRequest(Action):
         if is_locked(tracker) or (verified and mentioned in (None, verified)):
             return events
         dispatcher.utter_message(response="utter_verification_intro")
-        return [*events, SlotSet("verified_order_id", None), SlotSet("order_contact", None), SlotSet("order_id", mentioned)]
+        return [
+            *events,
+            SlotSet("verified_order_id", None),
+            SlotSet("order_contact", None),
+            SlotSet("order_id", mentioned),
+        ]
 
 
 class ActionRunOrderRequest(Action):
@@ -81,7 +96,9 @@ class ActionRunOrderRequest(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if is_locked(tracker):
             minutes = int(lock_remaining_seconds(tracker) // 60) + 1
-            dispatcher.utter_message(response="utter_verification_locked", attempts=MAX_FAILED_ATTEMPTS, minutes=minutes)
+            dispatcher.utter_message(
+                response="utter_verification_locked", attempts=MAX_FAILED_ATTEMPTS, minutes=minutes
+            )
             emit_handoff(dispatcher, tracker, "failed_verification")
             return [SlotSet("pending_request", None)]
         order = verified_order(tracker)
@@ -194,7 +211,9 @@ def utter_return_refused(dispatcher: CollectingDispatcher, order: Order, languag
             response="utter_return_window_passed", window_days=returns.window_days, deadline=day(deadline, language)
         )
     else:
-        dispatcher.utter_message(response="utter_return_nothing_returnable", exclusions=returns.exclusions.get(language))
+        dispatcher.utter_message(
+            response="utter_return_nothing_returnable", exclusions=returns.exclusions.get(language)
+        )
 
 
 class ActionAskConfirmed(Action):
@@ -346,7 +365,10 @@ def submit_address_change(dispatcher: CollectingDispatcher, tracker: Tracker, or
         raise OrderRuleError("invalid_address")
     record = order_store().change_address(order.order_id, address)
     dispatcher.utter_message(
-        response="utter_address_changed", order_id=order.order_id, record_id=record.record_id, address=mask_address(address)
+        response="utter_address_changed",
+        order_id=order.order_id,
+        record_id=record.record_id,
+        address=mask_address(address),
     )
 
 
@@ -377,4 +399,9 @@ class ActionCancelChange(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if (tracker.active_loop or {}).get("name") in CHANGE_FORMS.values():
             dispatcher.utter_message(response="utter_nothing_changed")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("pending_request", None), *clear_change_slots()]
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("pending_request", None),
+            *clear_change_slots(),
+        ]

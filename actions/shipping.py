@@ -9,9 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cart import Cart, latest_cart
 from actions.common import conversation_language, latest_entity
-from actions.geo import country_code
 from actions.formatting import days_range, listing, money
-from actions.shop import Shop, ShippingZone, load_shop
+from actions.geo import country_code
+from actions.shop import ShippingZone, Shop, load_shop
+
 
 def shipping_zone(tracker: Tracker, shop: Shop) -> ShippingZone | None:
     """The zone of the country named in the message, else of the cart's address, else None."""
@@ -22,7 +23,9 @@ def shipping_zone(tracker: Tracker, shop: Shop) -> ShippingZone | None:
     return shop.shipping.zone_for(country) if country else None
 
 
-def utter_free_shipping_progress(dispatcher: CollectingDispatcher, cart: Cart, zone: ShippingZone, language: str) -> None:
+def utter_free_shipping_progress(
+    dispatcher: CollectingDispatcher, cart: Cart, zone: ShippingZone, language: str
+) -> None:
     threshold = load_shop().shipping.free_shipping_threshold
     if not zone.free_over_threshold:
         return

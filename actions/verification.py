@@ -17,7 +17,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.orders import OrderStore, open_store
-from actions.orders.model import normalize_order_id
+from actions.orders.model import find_contact, normalize_order_id
 
 MAX_FAILED_ATTEMPTS = 3
 LOCK_SECONDS = 15 * 60
@@ -65,15 +65,17 @@ class ValidateVerifyOrderForm(FormValidationAction):
     def validate_order_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        contact = find_contact(str(value))
+        if contact is None:  # not an email or phone at all: ask again, no attempt used
+            dispatcher.utter_message(response="utter_contact_invalid")
+            return {"order_contact": None}
         order_id = tracker.get_slot("order_id")
-        order = order_store().find_owned_order(order_id, str(value)) if order_id else None
+        order = order_store().find_owned_order(order_id, contact) if order_id else None
         if order is not None:
-            return {"order_contact": str(value), "verified_order_id": order.order_id, "verification_failures": 0}
+            return {"order_contact": contact, "verified_order_id": order.order_id, "verification_failures": 0}
         failures = int(tracker.get_slot("verification_failures") or 0) + 1
         reset = {"order_id": None, "order_contact": None, "verification_failures": failures}
         if failures >= MAX_FAILED_ATTEMPTS:
             return reset | {"order_lock_until": time.time() + LOCK_SECONDS, "verification_failures": 0}
-        dispatcher.utter_message(
-            response="utter_verification_mismatch", attempts_left=MAX_FAILED_ATTEMPTS - failures
-        )
+        dispatcher.utter_message(response="utter_verification_mismatch", attempts_left=MAX_FAILED_ATTEMPTS - failures)
         return reset

@@ -44,9 +44,18 @@ def evaluate(model: str, language: str) -> float:
     subprocess.run(
         [
             str(REPO / ".venv-rasa" / "bin" / "rasa"),
-            "test", "nlu", "--model", model, "--nlu", f"tests/nlu/{language}.yml", "--out", str(out),
+            "test",
+            "nlu",
+            "--model",
+            model,
+            "--nlu",
+            f"tests/nlu/{language}.yml",
+            "--out",
+            str(out),
         ],
-        cwd=REPO, check=True, capture_output=True,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
     )
     report = json.loads((out / "intent_report.json").read_text())
     return float(report["macro avg"]["f1-score"])

@@ -47,7 +47,9 @@ def main() -> int:
         problems.append(f"rasa data validate exited with {result.returncode}:\n{output[-3000:]}")
     for problem in problems:
         print(f"PROBLEM: {problem}")
-    print(f"data valid ({accepted} responses used by actions or forms)" if not problems else f"{len(problems)} problem(s)")
+    print(
+        f"data valid ({accepted} responses used by actions or forms)" if not problems else f"{len(problems)} problem(s)"
+    )
     return 1 if problems else 0
 
 

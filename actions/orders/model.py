@@ -160,6 +160,19 @@ def normalize_phone(text: str) -> str:
     return digits
 
 
+EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+MIN_PHONE_DIGITS = 8
+
+
+def find_contact(text: str) -> str | None:
+    """The email, else the phone number, in a shopper's answer ("la mia mail è a@b.it"); None if neither."""
+    email = EMAIL_PATTERN.search(text or "")
+    if email:
+        return email.group(0)
+    phone = re.search(r"\+?[\d][\d ./-]{6,}\d", text or "")
+    return phone.group(0) if phone and len(normalize_phone(phone.group(0))) >= MIN_PHONE_DIGITS else None
+
+
 def contact_matches(order: Order, contact: str) -> bool:
     """True when `contact` is the order's email (case-insensitive) or phone number."""
     contact = (contact or "").strip()

@@ -62,10 +62,28 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     }
     venv = REPO / ".venv-rasa" / "bin"
     processes = [
-        start([str(venv / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-              env, workdir / "actions.log"),
-        start([str(venv / "rasa"), "run", "--model", trained_model(), "--enable-api", "--port", str(rasa_port),
-               "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"], env, workdir / "rasa.log"),
+        start(
+            [str(venv / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            env,
+            workdir / "actions.log",
+        ),
+        start(
+            [
+                str(venv / "rasa"),
+                "run",
+                "--model",
+                trained_model(),
+                "--enable-api",
+                "--port",
+                str(rasa_port),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+            ],
+            env,
+            workdir / "rasa.log",
+        ),
     ]
     try:
         wait_ready([f"http://127.0.0.1:{action_port}/health", f"http://127.0.0.1:{rasa_port}/status"], 240)

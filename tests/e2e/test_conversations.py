@@ -7,7 +7,6 @@ import re
 
 import httpx
 import pytest
-
 from conftest import Assistant, Shopper, custom_payloads
 
 TEXTS = {
@@ -57,7 +56,7 @@ def verify(shopper: Shopper, request: str, order_id: str, contact: str) -> str:
     return shopper.ask(contact)
 
 
-CLAIMED: set[str] = set()
+CLAIMED = {f"10000{n}" for n in range(1, 8)}  # the documented demo orders: tests use them by number
 
 
 RECENTLY_DELIVERED_WITH_RETURNABLE_ITEMS = """
@@ -225,8 +224,12 @@ def test_bad_input_gets_an_answer_and_changes_nothing(assistant: Assistant, clie
         assert db.execute("SELECT COUNT(*), GROUP_CONCAT(status) FROM orders").fetchone() == before
 
 
-def test_sql_looking_order_number_finds_nothing(assistant: Assistant, client: httpx.Client) -> None:
+def test_sql_looking_input_finds_nothing(assistant: Assistant, client: httpx.Client) -> None:
     shopper = Shopper(client, "en")
     shopper.ask(TEXTS["en"]["status"])
-    answer = shopper.ask("100001' OR '1'='1")
-    assert "6 digits" in answer  # rejected as an order number, nothing looked up
+    assert "6 digits" in shopper.ask("1' OR '1'='1")  # no order number in it: nothing looked up
+    shopper.ask("100001")
+    assert "email or phone" in shopper.ask("x' OR '1'='1' --")  # neither an email nor a phone: asked again
+    answer = shopper.ask("x@example.com' OR '1'='1")
+    assert "don't match" in answer
+    assert "100001" not in answer
