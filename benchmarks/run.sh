@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Run every benchmark; each prints its figures and writes JSON under benchmarks/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+.venv/bin/python benchmarks/rest_latency.py "$@"
