@@ -28,4 +28,4 @@ echo "all test stories passed"
 step "NLU quality on held-out examples"
 .venv-rasa/bin/python scripts/eval_nlu.py --model "$MODEL_PATH"
 step "end-to-end conversations (real Rasa + action server)"
-.venv/bin/python -m pytest tests/e2e -q
+.venv/bin/python -m pytest tests/e2e tests/docs -q
