@@ -18,10 +18,18 @@ class Cart:
 
 
 def _decimal(value: object) -> Decimal | None:
+    """A finite amount, or None for anything else ("NaN", "abc", None, a list...)."""
     try:
-        return Decimal(str(value)) if value is not None else None
+        amount = Decimal(str(value)) if isinstance(value, int | float | str) else None
     except InvalidOperation:
         return None
+    return amount if amount is not None and amount.is_finite() else None
+
+
+def _quantity(item: object) -> int:
+    """An item's quantity; 1 when missing or not a whole number."""
+    quantity = item.get("quantity", 1) if isinstance(item, dict) else 0
+    return quantity if isinstance(quantity, int) and not isinstance(quantity, bool) and quantity > 0 else 1
 
 
 def parse_cart(raw: object) -> Cart | None:
@@ -39,9 +47,7 @@ def parse_cart(raw: object) -> Cart | None:
         shipping=_decimal(raw.get("shipping")),
         country=country.upper() if isinstance(country, str) and country else None,
         step=step if isinstance(step, str) else None,
-        item_count=sum(int(item.get("quantity", 1)) for item in items if isinstance(item, dict))
-        if isinstance(items, list)
-        else 0,
+        item_count=sum(_quantity(item) for item in items if isinstance(item, dict)) if isinstance(items, list) else 0,
     )
 
 

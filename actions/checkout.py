@@ -14,9 +14,10 @@ from actions.common import conversation_language, latest_entity
 from actions.formatting import day, money
 from actions.shop import DiscountCode, load_shop
 
-# A token that looks like a promo code: letters and digits, at least 5 characters, with a digit
-# or all capitals ("BENVENUTO10", "SPEDIZIONEGRATIS", "aurora20").
-CODE_LIKE = re.compile(r"\b(?=[A-Za-z0-9]{5,}\b)(?=\w*\d)[A-Za-z]+\d+\b|\b[A-Z]{6,}\b")
+# Tokens that look like a promo code: letters then digits ("WELCOME10", "aurora20"), or a
+# capitalised word ("SUMMERSALE") in a message that is not shouted ("IL CODICE NON VA").
+CODE_WITH_DIGITS = re.compile(r"\b(?=[A-Za-z0-9]{5,}\b)[A-Za-z]+\d+\b")
+CODE_IN_CAPITALS = re.compile(r"\b[A-Z]{6,}\b")
 
 
 def code_in_message(tracker: Tracker) -> str | None:
@@ -29,7 +30,7 @@ def code_in_message(tracker: Tracker) -> str | None:
     for token in re.findall(r"[A-Za-z0-9]+", text):
         if token.upper() in known:
             return token.upper()
-    match = CODE_LIKE.search(text)
+    match = CODE_WITH_DIGITS.search(text) or (CODE_IN_CAPITALS.search(text) if re.search("[a-z]", text) else None)
     return match.group(0).upper() if match else None
 
 

@@ -15,7 +15,7 @@ from actions.hours import hours_summary, support_open
 from actions.shop import load_shop
 
 REASON_BY_INTENT = {"human_handoff": "requested", "complaint": "complaint", "nlu_fallback": "repeated_fallback"}
-SMALL_TALK = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "human_handoff", "nlu_fallback"}
+NOT_TOPICS = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "human_handoff", "complaint", "nlu_fallback"}
 
 
 def recent_user_turns(tracker: Tracker, limit: int = 10) -> list[dict[str, Any]]:
@@ -66,7 +66,7 @@ def emit_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
     """Tell the shopper what happens next, with the payload the hub acts on."""
     shop, language = load_shop(), conversation_language(tracker)
     intents = recent_intents(tracker)
-    topics = list(dict.fromkeys(i["name"] for i in intents if i["name"] not in SMALL_TALK))
+    topics = list(dict.fromkeys(i["name"] for i in intents if i["name"] not in NOT_TOPICS))
     order_id = tracker.get_slot("verified_order_id")
     is_open = support_open(shop, datetime.now(timezone.utc))
     payload = {

@@ -29,10 +29,15 @@ def detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*LINGUA_TO_CODE).build()
 
 
+def language_words(text: str) -> list[str]:
+    """The words of a message that tell its language: no emails, links, numbers or button payloads."""
+    return [] if (text or "").startswith("/") else NOT_LANGUAGE.sub(" ", text or "").split()
+
+
 def detect_language(text: str) -> tuple[str, float] | None:
     """The likelier of Italian and English for `text` with its confidence, None for no words."""
-    words = NOT_LANGUAGE.sub(" ", text or "").split()
-    if not words or text.startswith("/"):
+    words = language_words(text)
+    if not words:
         return None
     best = detector().compute_language_confidence_values(" ".join(words))[0]
     return LINGUA_TO_CODE[best.language], best.value
@@ -49,7 +54,7 @@ def next_language(current: str | None, text: str, requested: str | None, underst
     if detected is None:
         return fallback
     language, confidence = detected
-    needed = SWITCH_CONFIDENCE_BY_WORDS.get(len(text.split()), SWITCH_CONFIDENCE)
+    needed = SWITCH_CONFIDENCE_BY_WORDS.get(len(language_words(text)), SWITCH_CONFIDENCE)
     return language if confidence >= needed else fallback
 
 

@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import conversation_language, latest_entity, latest_intent
 from actions.formatting import day, days_range, listing, mask_address, mask_email, money
 from actions.handoff import emit_handoff
-from actions.orders.model import Order, OrderRuleError, OrderStatus, normalize_order_id, parse_address
+from actions.orders.model import Order, OrderItem, OrderRuleError, OrderStatus, normalize_order_id, parse_address
 from actions.shop import load_shop
 from actions.verification import MAX_FAILED_ATTEMPTS, is_locked, lock_remaining_seconds, order_store
 
@@ -120,6 +120,9 @@ class ActionRunOrderRequest(Action):
     @staticmethod
     def open_change(dispatcher: CollectingDispatcher, order: Order, request: str, language: str) -> list[EventType]:
         returns = load_shop().returns
+        if order.status == OrderStatus.CANCELLED:
+            dispatcher.utter_message(response="utter_order_already_cancelled", order_id=order.order_id)
+            return [SlotSet("pending_request", None)]
         if request == "start_return":
             if not order.returnable_items(returns.window_days, date.today()):
                 utter_return_refused(dispatcher, order, language)
@@ -263,11 +266,13 @@ def items_in_text(text: str, order: Order, language: str) -> list[str]:
     by_sku = [item.sku for item in returnable if item.sku.lower() in lowered]
     if by_sku:
         return by_sku
-    return [
-        item.sku
-        for item in returnable
-        if any(len(word) >= 4 and word in lowered for word in item.name(language).lower().split())
-    ]
+    return [item.sku for item in returnable if distinctive_words(item, returnable, language) & set(lowered.split())]
+
+
+def distinctive_words(item: OrderItem, items: tuple[OrderItem, ...], language: str) -> set[str]:
+    """Words of the item's name that no other item's name has ("sneakers", not "leather")."""
+    others = {word for other in items if other is not item for word in other.name(language).lower().split()}
+    return {word for word in item.name(language).lower().split() if len(word) >= 4} - others
 
 
 def reason_key(text: str) -> str:
@@ -349,8 +354,9 @@ class ActionSubmitChange(Action):
 
 def submit_cancellation(dispatcher: CollectingDispatcher, order: Order, language: str) -> None:
     record = order_store().cancel_order(order.order_id, reason="shopper request via assistant")
+    refunded = record.details.get("refund_id") is not None  # nothing was charged for cash on delivery
     dispatcher.utter_message(
-        response="utter_order_cancelled",
+        response="utter_order_cancelled" if refunded else "utter_order_cancelled_nothing_charged",
         order_id=order.order_id,
         record_id=record.record_id,
         total=money(order.total, language),

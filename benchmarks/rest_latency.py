@@ -110,8 +110,10 @@ def main() -> None:
     for name, result in results.items():
         for what in ("nlu_only_baseline", "full_turn"):
             figures = result[what]
-            print(f"{name.split('_')[0]:>8} {what[:12]:<12} {figures['p50_ms']:>8} {figures['p95_ms']:>8} "
-                  f"{figures['messages_per_s']:>7}")
+            print(
+                f"{name.split('_')[0]:>8} {what[:12]:<12} {figures['p50_ms']:>8} {figures['p95_ms']:>8} "
+                f"{figures['messages_per_s']:>7}"
+            )
         ratios = result["ratios_vs_baseline"]
         print(f"{'':>8} {'turn/NLU':<12} {ratios['p50']:>7}x {ratios['p95']:>7}x {ratios['throughput']:>6}x")
     print(f"written to {output.relative_to(REPO)}")

@@ -48,23 +48,45 @@ def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None) ->
     """Action server + Rasa server with a fresh SQLite order database in `workdir` (logs there too)."""
     rasa_port, action_port = free_port(), free_port()
     db_path = workdir / "orders.db"
-    env = os.environ | RASA_ENV | {
-        "DATABASE_URL": f"sqlite:///{db_path}",
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-    } | (extra_env or {})
+    env = (
+        os.environ
+        | RASA_ENV
+        | {
+            "DATABASE_URL": f"sqlite:///{db_path}",
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        }
+        | (extra_env or {})
+    )
     rasa = str(REPO / ".venv-rasa" / "bin" / "rasa")
+    subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-m", "actions"], cwd=REPO, env=env, check=True)
     commands = {
         "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        "rasa": [rasa, "run", "--model", trained_model(), "--enable-api", "--port", str(rasa_port),
-                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        "rasa": [
+            rasa,
+            "run",
+            "--model",
+            trained_model(),
+            "--enable-api",
+            "--port",
+            str(rasa_port),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+        ],
     }
     processes = [
-        subprocess.Popen(command, cwd=REPO, env=env, stdout=(workdir / f"{name}.log").open("w"),
-                         stderr=subprocess.STDOUT)
+        subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=(workdir / f"{name}.log").open("w"), stderr=subprocess.STDOUT
+        )
         for name, command in commands.items()
     ]
     try:
-        wait_ready([f"http://127.0.0.1:{action_port}/health", f"http://127.0.0.1:{rasa_port}/status"], 240)
+        wait_ready(
+            [f"http://127.0.0.1:{action_port}/health", f"http://127.0.0.1:{rasa_port}/status"],
+            240,
+            still_starting=lambda: all(process.poll() is None for process in processes),
+        )
         yield RunningAssistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", db_path, workdir)
     finally:
         for process in processes:

@@ -13,6 +13,7 @@ if [ -n "${REDIS_URL:-}" ]; then
   eval "$(.venv/bin/python scripts/redis_endpoint_vars.py "$REDIS_URL")"
   ENDPOINTS=endpoints.redis.yml
 fi
+.venv-rasa/bin/python -m actions   # shop.yml valid and actions import, or stop here with the reason
 model=$(scripts/train_if_stale.sh | tail -n 1)
 mkdir -p var/log
 

@@ -13,7 +13,7 @@ scripts/ensure_services.sh postgres redis
 step "lint"
 .venv/bin/ruff check .
 step "shop.yml and Rasa data"
-.venv-rasa/bin/python -c "from actions.shop import load_shop; load_shop(); print('shop.yml valid')"
+.venv-rasa/bin/python -m actions
 .venv-rasa/bin/python scripts/validate_data.py
 step "action and order store tests (Python 3.10, SQLite + PostgreSQL)"
 .venv-rasa/bin/python -m pytest tests/actions -q

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 
 import httpx
 
 
-def wait_ready(urls: list[str], timeout: float) -> None:
+def wait_ready(urls: list[str], timeout: float, still_starting: Callable[[], bool] = lambda: True) -> None:
+    """Return when every URL answers 200; exit when `timeout` passes or `still_starting()` says
+    a server died, instead of waiting for one that will never answer."""
     deadline = time.monotonic() + timeout
     pending = list(urls)
     while pending:
@@ -22,6 +25,8 @@ def wait_ready(urls: list[str], timeout: float) -> None:
             pass
         if time.monotonic() > deadline:
             sys.exit(f"not ready after {timeout:.0f} s: {url}")
+        if not still_starting():
+            sys.exit(f"a server exited while starting; see its log ({url} never answered)")
         time.sleep(0.5)
 
 

@@ -150,14 +150,13 @@ def normalize_order_id(text: str) -> str | None:
     return digits if ORDER_ID_PATTERN.match(digits) else None
 
 
+PHONE_DIGITS_COMPARED = 9
+
+
 def normalize_phone(text: str) -> str:
-    """Digits of a phone number without the Italian country prefix, for comparison."""
-    digits = re.sub(r"\D", "", text or "")
-    if digits.startswith("0039"):
-        digits = digits[4:]
-    elif digits.startswith("39") and len(digits) > 10:
-        digits = digits[2:]
-    return digits
+    """The last digits of a phone number, which are the same however it is written:
+    "+44 7700 900123", "0044 7700900123" and "07700 900123" all give "700900123"."""
+    return re.sub(r"\D", "", text or "")[-PHONE_DIGITS_COMPARED:]
 
 
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -179,7 +178,7 @@ def contact_matches(order: Order, contact: str) -> bool:
     if "@" in contact:
         return contact.lower() == order.email.lower()
     digits = normalize_phone(contact)
-    return len(digits) >= 6 and digits == normalize_phone(order.phone)
+    return len(digits) == PHONE_DIGITS_COMPARED and digits == normalize_phone(order.phone)
 
 
 POSTCODE_PATTERN = re.compile(r"\b(\d{4,5}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b", re.IGNORECASE)
