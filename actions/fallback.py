@@ -45,8 +45,12 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         language = conversation_language(tracker)
-        if consecutive_fallbacks(tracker) >= 2:
-            dispatcher.utter_message(response="utter_fallback_offer_human")
+        misses = consecutive_fallbacks(tracker)
+        marker = {"fallback": {"misses_in_a_row": misses}}  # counted by the hub's metrics
+        if misses >= 2:
+            dispatcher.utter_message(response="utter_fallback_offer_human", json_message=marker)
         else:
-            dispatcher.utter_message(response="utter_fallback_rephrase", buttons=topic_buttons(tracker, language))
+            dispatcher.utter_message(
+                response="utter_fallback_rephrase", buttons=topic_buttons(tracker, language), json_message=marker
+            )
         return []

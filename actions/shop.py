@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ValidationError, root_validator, validator
+
+try:  # the hub (Python 3.11) has pydantic 2, whose v1 API this module uses; Rasa's side has pydantic 1
+    from pydantic.v1 import BaseModel, ValidationError, root_validator, validator
+except ImportError:
+    from pydantic import BaseModel, ValidationError, root_validator, validator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("it", "en")
@@ -159,6 +163,26 @@ class Support(Model):
         return hours
 
 
+class ProactiveOffer(Model):
+    id: str
+    trigger: Literal["idle", "exit_intent", "step_revisited"]
+    step: str | None = None
+    seconds: int | None = None
+    text: Localized
+
+    @root_validator(skip_on_failure=True)
+    def trigger_needs(cls, values: dict) -> dict:
+        if values["trigger"] == "idle" and not (values.get("step") and values.get("seconds")):
+            raise ValueError(f"proactive offer {values['id']}: an idle trigger needs step and seconds")
+        if values["trigger"] == "step_revisited" and not values.get("step"):
+            raise ValueError(f"proactive offer {values['id']}: step_revisited needs step")
+        return values
+
+
+class Widget(Model):
+    proactive: list[ProactiveOffer] = []
+
+
 class ShopInfo(Model):
     name: str
     website: str
@@ -182,6 +206,7 @@ class Shop(Model):
     discounts: Discounts
     returns: Returns
     invoices: Invoices
+    widget: Widget = Widget()
     support: Support
 
 
