@@ -47,7 +47,9 @@ def build_hub(settings: Settings) -> Hub:
         rasa=rasa,
         conversations=Conversations(store, rasa, settings.rasa_retry_seconds),
         tokens=SessionTokens(settings.hub_secret_key, settings.session_ttl_seconds),
-        rate_limits=RateLimits(settings.rate_limit_session, settings.rate_limit_ip, settings.redis_url),
+        rate_limits=RateLimits(
+            settings.rate_limit_session, settings.rate_limit_ip, settings.redis_url, settings.redis_key_prefix
+        ),
     )
 
 

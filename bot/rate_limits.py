@@ -9,8 +9,12 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 
 class RateLimits:
-    def __init__(self, per_session: str, per_ip: str, redis_url: str | None) -> None:
-        storage = RedisStorage(f"async+{redis_url}") if redis_url else MemoryStorage()
+    def __init__(self, per_session: str, per_ip: str, redis_url: str | None, key_prefix: str = "hub:") -> None:
+        storage = (
+            RedisStorage(f"async+{redis_url}", implementation="redispy", key_prefix=f"{key_prefix}limits")
+            if redis_url
+            else MemoryStorage()
+        )
         self.limiter = MovingWindowRateLimiter(storage)
         self.per_session = parse(per_session)
         self.per_ip = parse(per_ip)

@@ -93,3 +93,21 @@ def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None) ->
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
+
+
+@contextmanager
+def running_hub(
+    rasa_url: str, workdir: Path, extra_env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[str]:
+    """The bot hub (uvicorn) in front of `rasa_url`; yields its base URL."""
+    port = port or free_port()
+    env = os.environ | {"RASA_URL": rasa_url, "HUB_SECRET_KEY": "test-secret-key-" + "x" * 32} | (extra_env or {})
+    command = [str(REPO / ".venv" / "bin" / "uvicorn"), "bot.app:create_app", "--factory", "--port", str(port)]
+    log = (workdir / f"hub-{port}.log").open("a")
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_ready([f"http://127.0.0.1:{port}/healthz"], 60, still_starting=lambda: process.poll() is None)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Run the product on embedded defaults: action server + Rasa server (SQLite orders, in-memory
-# trackers), until Ctrl-C. Environment variables: see README, Configuration.
+# Run the product on embedded defaults: action server + Rasa server + bot hub (SQLite orders,
+# in-memory trackers and transcripts), until Ctrl-C. Environment variables: README, Configuration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/rasa_env.sh
 
 RASA_PORT=${RASA_PORT:-5005}
+HUB_PORT=${HUB_PORT:-8000}
 ACTION_PORT=${ACTION_PORT:-5055}
 export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
 ENDPOINTS=endpoints.yml
@@ -27,12 +28,19 @@ pids+=($!)
   --endpoints "$ENDPOINTS" --credentials credentials.yml >var/log/rasa.log 2>&1 &
 pids+=($!)
 
-.venv/bin/python scripts/wait_ready.py "http://127.0.0.1:$ACTION_PORT/health" "http://127.0.0.1:$RASA_PORT/status"
+RASA_URL=${RASA_URL:-http://127.0.0.1:$RASA_PORT} .venv/bin/uvicorn bot.app:create_app --factory \
+  --host "${HUB_HOST:-127.0.0.1}" --port "$HUB_PORT" >var/log/hub.log 2>&1 &
+pids+=($!)
+
+.venv/bin/python scripts/wait_ready.py "http://127.0.0.1:$ACTION_PORT/health" "http://127.0.0.1:$RASA_PORT/status" \
+  "http://127.0.0.1:$HUB_PORT/healthz"
 cat <<MSG
 
 Checkout assistant is running (logs in var/log/):
-  Rasa REST channel  http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
-  Action server      http://127.0.0.1:$ACTION_PORT/webhook
+  Demo checkout page   http://127.0.0.1:$HUB_PORT/demo/     (the chat widget is bottom right)
+  Widget script        http://127.0.0.1:$HUB_PORT/widget/widget.js
+  Hub metrics          http://127.0.0.1:$HUB_PORT/metrics
+  Rasa REST channel    http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
 Chat in the terminal:  make chat        (English: make chat LANG_CODE=en)
 Demo orders to try:    100001 mario.rossi@example.com, 100002 emma.clark@example.co.uk (see README)
 Stop with Ctrl-C.

@@ -72,6 +72,8 @@ def origin_allowed(hub: Hub, origin: str | None) -> bool:
 
 @router.websocket("/ws/chat")
 async def chat(websocket: WebSocket, hub: WebSocketHubDep, token: str = "") -> None:
+    # Accept first so the widget gets a close code it can act on (a refused handshake is just 403).
+    await websocket.accept()
     if not origin_allowed(hub, websocket.headers.get("origin")):
         await websocket.close(code=CLOSE_BAD_ORIGIN, reason="origin not allowed")
         return
@@ -79,7 +81,6 @@ async def chat(websocket: WebSocket, hub: WebSocketHubDep, token: str = "") -> N
     if conversation_id is None:
         await websocket.close(code=CLOSE_BAD_TOKEN, reason="bad or expired session token")
         return
-    await websocket.accept()
     metrics.WEBSOCKETS.inc()
     try:
         await ChatConnection(hub, websocket, conversation_id).run()
