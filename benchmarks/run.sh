@@ -2,4 +2,5 @@
 # Run every benchmark; each prints its figures and writes JSON under benchmarks/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-.venv/bin/python benchmarks/rest_latency.py "$@"
+.venv/bin/python benchmarks/rest_latency.py
+.venv/bin/python benchmarks/hub_overhead.py

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Make sure the local services the tests use are up: PostgreSQL (127.0.0.1:5432) and Redis
-# (127.0.0.1:6379). Starts them when stopped; installs them from Debian packages when missing.
+# Make sure what the tests use is there: PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379)
+# running, docker-compose (to validate docker-compose.yml) and Chromium (browser tests).
+# Starts services when stopped; installs from Debian packages what is missing.
 set -euo pipefail
 
 apt_install() {
@@ -33,6 +34,14 @@ ensure_redis() {
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
     --dir /var/lib/redis --logfile /var/log/redis/ci.log
   wait_port 6379 Redis
+}
+
+ensure_docker_compose() {
+  command -v docker-compose >/dev/null || apt_install docker-compose
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
 }
 
 for service in "$@"; do "ensure_$service"; done

@@ -12,6 +12,9 @@ step "services (PostgreSQL, Redis)"
 scripts/ensure_services.sh postgres redis
 step "lint"
 .venv/bin/ruff check .
+step "docker-compose.yml (validated without a Docker engine)"
+scripts/ensure_services.sh docker_compose
+HUB_SECRET_KEY=validation-only docker-compose config -q && echo "docker-compose.yml valid"
 step "shop.yml and Rasa data"
 .venv-rasa/bin/python -m actions
 .venv-rasa/bin/python scripts/validate_data.py
