@@ -1,5 +1,8 @@
-"""Conversation language: detected per message, sticky for the conversation, overridable by
-the channel (message metadata ``{"language": "en"}``, e.g. from the page locale)."""
+"""Conversation language: detected per message, sticky for the conversation.
+
+A channel can force it (message metadata ``{"language": "en"}``, e.g. a phone line per language)
+or hint it (``{"page_language": "en"}``: the widget sends the page locale, which decides only
+until the shopper's own words do)."""
 
 from __future__ import annotations
 
@@ -43,13 +46,17 @@ def detect_language(text: str) -> tuple[str, float] | None:
     return LINGUA_TO_CODE[best.language], best.value
 
 
-def next_language(current: str | None, text: str, requested: str | None, understood: bool = True) -> str:
+def next_language(
+    current: str | None, text: str, requested: str | None, understood: bool = True, hint: str | None = None
+) -> str:
     """The conversation language after a message: the channel's request wins, then a
     confident detection on a message NLU understood (gibberish is no evidence), then the
-    language so far, then the shop's first language."""
+    language so far, then the channel's hint, then the shop's first language."""
     if requested in LANGUAGES:
         return requested
-    fallback = current if current in LANGUAGES else load_shop().shop.languages[0]
+    fallback = next(
+        (language for language in (current, hint) if language in LANGUAGES), load_shop().shop.languages[0]
+    )
     detected = detect_language(text) if understood else None
     if detected is None:
         return fallback
@@ -68,8 +75,13 @@ class ValidateSlotMappings(ValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         message = tracker.latest_message or {}
-        requested = (message.get("metadata") or {}).get("language")
+        metadata = message.get("metadata") or {}
         understood = (message.get("intent") or {}).get("name") != "nlu_fallback"
-        return {
-            "language": next_language(tracker.get_slot("language"), message.get("text") or "", requested, understood)
-        }
+        language = next_language(
+            tracker.get_slot("language"),
+            message.get("text") or "",
+            metadata.get("language"),
+            understood,
+            metadata.get("page_language"),
+        )
+        return {"language": language}

@@ -83,3 +83,9 @@ async def test_action_keeps_language_on_nlu_fallback() -> None:
 async def test_action_keeps_language_on_a_short_answer() -> None:
     events = await language_after(slots={"language": "it"}, text="ok", intent="affirm")
     assert events == [SlotSet("language", "it")]
+
+
+def test_page_language_hint_decides_only_until_the_shopper_writes_clearly() -> None:
+    assert next_language(None, "ok", None, hint="en") == "en"
+    assert next_language(None, "how much is shipping to germany?", None, hint="it") == "en"
+    assert next_language("en", "ok", None, hint="it") == "en"  # the conversation's language beats the hint
