@@ -28,8 +28,7 @@ TOPIC_LABELS: dict[str, tuple[str, str]] = {  # intent: (Italian, English)
     "start_return": ("Fare un reso", "Return an item"),
     "refund_status": ("Stato del rimborso", "Refund status"),
     "invoice_request": ("Fattura", "Invoice"),
-    "human_handoff": ("Parlare con una persona", "Talk to a person"),
-}
+}  # no "talk to a person" here: that is offered after the second miss
 
 
 def topic_buttons(tracker: Tracker, language: str) -> list[dict[str, str]]:

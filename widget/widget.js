@@ -397,9 +397,10 @@
 
   function renderEntry(f) {
     const seq = Number(f.seq);
-    if (!Number.isInteger(seq) || seq < 1 || state.seqs.has(seq)) return;
-    state.seqs.add(seq);
+    if (!Number.isInteger(seq) || seq < 1) return;
     state.lastSeq = Math.max(state.lastSeq, seq);
+    if (state.seqs.has(seq)) return; // already shown (replay overlap, or our own message acknowledged first)
+    state.seqs.add(seq);
     const role = ['shopper', 'bot', 'agent', 'system'].includes(f.role) ? f.role : 'bot';
     const custom = f.custom && typeof f.custom === 'object' ? f.custom : {};
     const entry = { seq, role, text: String(f.text || ''), buttons: Array.isArray(f.buttons) ? f.buttons : [], custom, clientId: f.client_id || null, at: f.at || null, history: seq <= state.bootDelivered };
@@ -536,12 +537,16 @@
     const el = log.querySelector(`[data-client-id="${CSS.escape(String(f.id))}"]`);
     const taken = Number.isInteger(f.seq) && log.querySelector(`[data-seq="${f.seq}"]`);
     if (taken && taken !== el && !f.duplicate) return historyLost();
+    const item = state.outbox.find((i) => i.frame.id === f.id);
     dropFromOutbox(f.id);
     if (!el || !el.classList.contains('ca-msg--pending')) return;
-    if (Number.isInteger(f.seq)) {
-      state.seqs.add(f.seq); // the echo of this message will not be rendered twice
-      confirm(el, f.seq);
-    } else confirm(el, null);
+    const seq = Number.isInteger(f.seq) ? f.seq : null;
+    if (seq != null) state.seqs.add(seq); // its echo will not be rendered twice
+    confirm(el, seq);
+    if (item) {
+      const text = item.frame.text;
+      emit('message', { seq, role: 'shopper', text, buttons: [], custom: {}, clientId: f.id, at: new Date().toISOString(), history: false });
+    }
   }
 
   /** The hub numbers this conversation from scratch (an in-memory hub restarted): start over. */
@@ -678,6 +683,7 @@
         const hadOne = state.conv != null;
         state.conv = data.conversation_id;
         local.set(K.conv, state.conv);
+        state.bootDelivered = 0;
         if (hadOne) clearTranscript();
       }
       state.connecting = false;
