@@ -54,9 +54,7 @@ def next_language(
     language so far, then the channel's hint, then the shop's first language."""
     if requested in LANGUAGES:
         return requested
-    fallback = next(
-        (language for language in (current, hint) if language in LANGUAGES), load_shop().shop.languages[0]
-    )
+    fallback = next((language for language in (current, hint) if language in LANGUAGES), load_shop().shop.languages[0])
     detected = detect_language(text) if understood else None
     if detected is None:
         return fallback
