@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 from assistant_processes import running_assistant, running_hub  # noqa: E402
-from rest_latency import SCRIPT, percentile  # noqa: E402
+from rest_latency import SCRIPT, measure  # noqa: E402
 
 
 async def straight_shopper(rasa: httpx.AsyncClient, latencies: list[float]) -> None:
@@ -59,21 +58,6 @@ async def hub_shopper(hub_url: str, latencies: list[float]) -> None:
             latencies.append(time.perf_counter() - started)
 
 
-async def measure(shoppers: int, rounds: int, one_shopper) -> dict[str, float]:
-    latencies: list[float] = []
-    await one_shopper([])  # warm-up
-    started = time.perf_counter()
-    for _ in range(rounds):
-        await asyncio.gather(*(one_shopper(latencies) for _ in range(shoppers)))
-    elapsed = time.perf_counter() - started
-    return {
-        "messages": len(latencies),
-        "p50_ms": round(statistics.median(latencies) * 1000, 1),
-        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
-        "messages_per_s": round(len(latencies) / elapsed, 1),
-    }
-
-
 async def run(rasa_url: str, hub_url: str, concurrencies: list[int], rounds: int) -> dict:
     results = {}
     limits = httpx.Limits(max_connections=max(concurrencies))
@@ -94,7 +78,7 @@ async def run(rasa_url: str, hub_url: str, concurrencies: list[int], rounds: int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 50])
-    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir, running_assistant(Path(workdir)) as assistant:
         env = {"RATE_LIMIT_IP": "100000/minute", "RATE_LIMIT_SESSION": "100000/minute"}  # one IP, many shoppers

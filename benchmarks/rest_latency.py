@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -63,15 +64,14 @@ async def shopper(client: httpx.AsyncClient, path: str, latencies: list[float]) 
         response.raise_for_status()
 
 
-async def measure(base_url: str, path: str, concurrency: int, rounds: int) -> dict[str, float]:
+async def measure(shoppers: int, rounds: int, one_shopper: Callable[[list[float]], Awaitable[None]]) -> dict:
+    """Run `one_shopper` once to warm up, then `shoppers` at once, `rounds` times; the figures."""
     latencies: list[float] = []
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
-        await shopper(client, path, [])  # warm-up: first calls load lazy parts
-        started = time.perf_counter()
-        for _ in range(rounds):
-            await asyncio.gather(*(shopper(client, path, latencies) for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
+    await one_shopper([])  # warm-up: first calls load lazy parts
+    started = time.perf_counter()
+    for _ in range(rounds):
+        await asyncio.gather(*(one_shopper(latencies) for _ in range(shoppers)))
+    elapsed = time.perf_counter() - started
     return {
         "messages": len(latencies),
         "p50_ms": round(statistics.median(latencies) * 1000, 1),
@@ -83,8 +83,10 @@ async def measure(base_url: str, path: str, concurrency: int, rounds: int) -> di
 async def run(base_url: str, concurrencies: list[int], rounds: int) -> dict:
     results = {}
     for concurrency in concurrencies:
-        baseline = await measure(base_url, "/model/parse", concurrency, rounds)
-        turn = await measure(base_url, "/webhooks/rest/webhook", concurrency, rounds)
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
+            baseline = await measure(concurrency, rounds, lambda lat: shopper(client, "/model/parse", lat))
+            turn = await measure(concurrency, rounds, lambda lat: shopper(client, "/webhooks/rest/webhook", lat))
         results[f"{concurrency}_shoppers"] = {
             "nlu_only_baseline": baseline,
             "full_turn": turn,

@@ -30,5 +30,6 @@ rm -f reports-stories.log
 echo "all test stories passed"
 step "NLU quality on held-out examples"
 .venv-rasa/bin/python scripts/eval_nlu.py --model "$MODEL_PATH"
-step "end-to-end conversations (real Rasa + action server)"
-.venv/bin/python -m pytest tests/e2e tests/docs -q
+step "hub, end-to-end conversations and browser tests (real Rasa, action server, Redis, Chromium)"
+scripts/ensure_services.sh chromium
+.venv/bin/python -m pytest tests/hub tests/docs tests/e2e -q
