@@ -50,6 +50,7 @@ def page(browser: Browser, demo_url: str) -> Iterator[Page]:
 
 def shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(500)  # let the panel's opening transition finish
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
