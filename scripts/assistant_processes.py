@@ -43,6 +43,15 @@ class RunningAssistant:
     workdir: Path
 
 
+RASA = str(REPO / ".venv-rasa" / "bin" / "rasa")
+
+
+def rasa_server_command(port: int) -> list[str]:
+    """`rasa run` serving the trained model with its HTTP API on `port`."""
+    return [RASA, "run", "--model", trained_model(), "--enable-api", "--port", str(port),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]  # fmt: skip
+
+
 @contextmanager
 def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[RunningAssistant]:
     """Action server + Rasa server with a fresh SQLite order database in `workdir` (logs there too)."""
@@ -57,23 +66,10 @@ def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None) ->
         }
         | (extra_env or {})
     )
-    rasa = str(REPO / ".venv-rasa" / "bin" / "rasa")
     subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-m", "actions"], cwd=REPO, env=env, check=True)
     commands = {
-        "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        "rasa": [
-            rasa,
-            "run",
-            "--model",
-            trained_model(),
-            "--enable-api",
-            "--port",
-            str(rasa_port),
-            "--endpoints",
-            "endpoints.yml",
-            "--credentials",
-            "credentials.yml",
-        ],
+        "actions": [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        "rasa": rasa_server_command(rasa_port),
     }
     processes = [
         subprocess.Popen(

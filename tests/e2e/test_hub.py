@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-from assistant_processes import RASA_ENV, REPO, free_port, running_hub, trained_model
+from assistant_processes import RASA_ENV, REPO, free_port, rasa_server_command, running_hub
 from conftest import Assistant
 from wait_ready import wait_ready
 from websockets.exceptions import ConnectionClosed
@@ -161,22 +162,9 @@ async def test_rate_limit_per_conversation(assistant: Assistant, tmp_path: Path)
 
 
 def start_rasa(port: int, action_url: str, workdir: Path) -> subprocess.Popen:
-    command = [
-        str(REPO / ".venv-rasa/bin/rasa"),
-        "run",
-        "--model",
-        trained_model(),
-        "--enable-api",
-        "--port",
-        str(port),
-        "--endpoints",
-        "endpoints.yml",
-        "--credentials",
-        "credentials.yml",
-    ]
-    env = __import__("os").environ | RASA_ENV | {"ACTION_SERVER_URL": f"{action_url}/webhook"}
+    env = os.environ | RASA_ENV | {"ACTION_SERVER_URL": f"{action_url}/webhook"}
     log = (workdir / "rasa-restart.log").open("a")
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(rasa_server_command(port), cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     wait_ready([f"http://127.0.0.1:{port}/status"], 240, still_starting=lambda: process.poll() is None)
     return process
 
