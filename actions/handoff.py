@@ -23,11 +23,16 @@ def recent_user_turns(tracker: Tracker, limit: int = 10) -> list[dict[str, Any]]
     return turns[-limit:]
 
 
+def intent_of(turn: dict[str, Any]) -> dict[str, Any]:
+    """The intent NLU gave a user event ({} when none)."""
+    return (turn.get("parse_data") or {}).get("intent") or {}
+
+
 def consecutive_fallbacks(tracker: Tracker) -> int:
     """How many of the latest user messages in a row NLU did not understand."""
     count = 0
     for turn in reversed(recent_user_turns(tracker)):
-        if (turn.get("parse_data", {}).get("intent") or {}).get("name") != "nlu_fallback":
+        if intent_of(turn).get("name") != "nlu_fallback":
             break
         count += 1
     return count
@@ -35,9 +40,7 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
 
 def handoff_reason(tracker: Tracker) -> str:
     turns = recent_user_turns(tracker, 3)
-    if len(turns) >= 3 and all(
-        t.get("parse_data", {}).get("intent", {}).get("name") == "nlu_fallback" for t in turns[:2]
-    ):
+    if len(turns) >= 3 and all(intent_of(turn).get("name") == "nlu_fallback" for turn in turns[:2]):
         return "repeated_fallback"
     return REASON_BY_INTENT.get(latest_intent(tracker) or "", "dialogue_rule")
 
@@ -45,7 +48,7 @@ def handoff_reason(tracker: Tracker) -> str:
 def recent_intents(tracker: Tracker) -> list[dict[str, Any]]:
     intents = []
     for turn in recent_user_turns(tracker):
-        intent = turn.get("parse_data", {}).get("intent") or {}
+        intent = intent_of(turn)
         if intent.get("name"):
             intents.append({"name": intent["name"], "confidence": round(float(intent.get("confidence") or 0), 3)})
     return intents
