@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = 30.0
     rasa_retry_seconds: float = 300.0  # how long a message waits for Rasa to come back before giving up
     shop_file: Path = REPO_ROOT / "shop.yml"
+    agents_file: Path = REPO_ROOT / "var" / "agents.json"  # written by `python -m bot.agents`
+    agent_session_ttl_seconds: int = 8 * 3600
+    smtp_host: str | None = None  # unset: ticket mails are written to OUTBOX_DIR instead
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "checkout-assistant@localhost"
+    outbox_dir: Path = REPO_ROOT / "var" / "outbox"
 
     @model_validator(mode="before")
     @classmethod

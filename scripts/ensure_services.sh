@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure what the tests use is there: PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379)
-# running, docker-compose (to validate docker-compose.yml) and Chromium (browser tests).
+# running, docker-compose (to validate docker-compose.yml), Chromium (browser tests) and the audio
+# tools of the voice tests.
 # Starts services when stopped; installs from Debian packages what is missing.
 set -euo pipefail
 
@@ -42,6 +43,19 @@ ensure_docker_compose() {
 
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
+# Voice: espeak-ng (pyttsx3's engine, and its library), festival with an English and an Italian
+# voice (synthesized caller speech in tests), sox (measures and converts audio).
+ensure_audio() {
+  local missing=()
+  command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+  ldconfig -p | grep -q libespeak-ng.so.1 || missing+=(libespeak-ng1)
+  command -v text2wave >/dev/null || missing+=(festival)
+  [ -d /usr/share/festival/voices/english/kal_diphone ] || missing+=(festvox-kallpc16k)
+  [ -d /usr/share/festival/voices/italian/lp_diphone ] || missing+=(festvox-italp16k)
+  command -v sox >/dev/null || missing+=(sox)
+  if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
 
 for service in "$@"; do "ensure_$service"; done

@@ -30,6 +30,6 @@ rm -f reports-stories.log
 echo "all test stories passed"
 step "NLU quality on held-out examples"
 .venv-rasa/bin/python scripts/eval_nlu.py --model "$MODEL_PATH"
-step "hub, end-to-end conversations and browser tests (real Rasa, action server, Redis, Chromium)"
-scripts/ensure_services.sh chromium
-.venv/bin/python -m pytest tests/hub tests/docs tests/e2e -q
+step "hub, end-to-end conversations, handoff, browser and voice tests (real Rasa, action server, Redis, Chromium, Vosk)"
+scripts/ensure_services.sh chromium audio
+.venv/bin/python -m pytest tests/hub tests/docs tests/e2e tests/voice -q
