@@ -198,7 +198,7 @@ class AgentDirectory:
                 if self._loaded_version is None:
                     raise
                 log.exception("agents file unreadable, keeping the accounts read before")
-                return self._agents
+                agents = self._agents  # logged once; read again at the next change
             self._agents, self._loaded_version = agents, version
         return self._agents
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import stat
 import subprocess
@@ -191,16 +192,24 @@ def test_concurrent_edits_lose_nothing(directory: AgentDirectory, agents_file: P
     assert {agent.username for agent in directory.all()} == {"anna", *names}
 
 
-def test_a_broken_file_is_reported_and_never_overwritten(directory: AgentDirectory, agents_file: Path) -> None:
+def test_a_broken_file_is_reported_and_never_overwritten(
+    directory: AgentDirectory, agents_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     assert directory.get("anna") is not None  # loaded while the file was good
     agents_file.write_text('{"agents": [{"username": "anna"')
-    assert directory.get("anna") is not None  # a running hub keeps the accounts it had
+    with caplog.at_level(logging.ERROR, logger="bot.agents"):
+        assert directory.get("anna") is not None  # a running hub keeps the accounts it had
+        assert directory.get("anna") is not None
+    assert len(caplog.records) == 1  # reported once, not at every look-up
     fresh = AgentDirectory(agents_file)
     with pytest.raises(AgentsFileError, match="not a valid agents file"):
         fresh.get("anna")
     with pytest.raises(AgentsFileError):
         fresh.add("bob", "Bob", ["*"], PASSWORD)
     assert agents_file.read_text() == '{"agents": [{"username": "anna"'
+    AgentDirectory(agents_file.with_name("good.json")).add("bob", "Bob", ["*"], PASSWORD)
+    agents_file.with_name("good.json").replace(agents_file)  # fixed: read again
+    assert [agent.username for agent in directory.all()] == ["bob"]
 
 
 def test_no_file_means_no_agents(agents_file: Path) -> None:
