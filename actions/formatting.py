@@ -6,12 +6,13 @@ from datetime import date
 from decimal import Decimal
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 from babel.lists import format_list
 from babel.numbers import format_currency
 
+from actions.hours import DAY_KEYS
 from actions.orders.model import Address
-from actions.shop import load_shop
+from actions.shop import Shop, load_shop
 
 LOCALES = {"it": "it_IT", "en": "en_GB"}
 
@@ -46,20 +47,17 @@ def country_names(codes: list[str], language: str) -> str:
     return listing([territories.get(code, code) for code in codes], language)
 
 
-def mask_email(email: str) -> str:
-    """mario.rossi@example.com -> m***@example.com"""
-    user, _, domain = email.partition("@")
-    return f"{user[:1]}***@{domain}" if domain else "***"
-
-
-def mask_phone(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return f"***{digits[-3:]}" if len(digits) > 3 else "***"
-
-
 def mask_address(address: Address) -> str:
     """Street shown partially: "Via R*** 12..." -> "Via R***, 50123 Firenze"."""
     words = address.street.split()
     first = words[0] if words else ""
     rest = f" {words[1][:1]}***" if len(words) > 1 else "***"
     return f"{first}{rest}, {address.postcode} {address.city}"
+
+
+def hours_summary(shop: Shop, language: str) -> str:
+    """ "lun 09:00-18:00, ..." / "Mon 09:00-18:00, ...": when a person is available."""
+    names = get_day_names("abbreviated", locale=locale(language))
+    return ", ".join(
+        f"{names[DAY_KEYS.index(day)]} {opens}-{closes}" for day, (opens, closes) in shop.support.hours.items()
+    )

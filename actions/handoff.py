@@ -11,7 +11,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import conversation_language, latest_intent
-from actions.hours import hours_summary, support_open
+from actions.formatting import hours_summary
+from actions.hours import support_open
 from actions.shop import load_shop
 
 REASON_BY_INTENT = {"human_handoff": "requested", "complaint": "complaint", "nlu_fallback": "repeated_fallback"}

@@ -1,13 +1,11 @@
-"""Whether the support team is at work now, from shop.yml support hours and holidays."""
+"""Whether the support team is at work now, from shop.yml support hours and holidays.
+No dependencies beyond the standard library, so the hub decides with it too."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from babel.dates import get_day_names
-
-from actions.formatting import locale
 from actions.shop import Shop
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -23,10 +21,3 @@ def support_open(shop: Shop, now: datetime) -> bool:
     opens, closes = (time.fromisoformat(value) for value in hours)
     return opens <= local.time() < closes
 
-
-def hours_summary(shop: Shop, language: str) -> str:
-    """ "lun 09:00-18:00, ..." / "Mon 09:00-18:00, ...": when a person is available."""
-    names = get_day_names("abbreviated", locale=locale(language))
-    return ", ".join(
-        f"{names[DAY_KEYS.index(day)]} {opens}-{closes}" for day, (opens, closes) in shop.support.hours.items()
-    )

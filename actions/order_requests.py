@@ -18,8 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_language, latest_entity, latest_intent
-from actions.formatting import day, days_range, listing, mask_address, mask_email, money
+from actions.formatting import day, days_range, listing, mask_address, money
 from actions.handoff import emit_handoff
+from actions.masks import mask_email
 from actions.orders.model import Order, OrderItem, OrderRuleError, OrderStatus, normalize_order_id, parse_address
 from actions.shop import load_shop
 from actions.verification import MAX_FAILED_ATTEMPTS, is_locked, lock_remaining_seconds, order_store

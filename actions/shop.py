@@ -149,11 +149,30 @@ class Invoices(Model):
     company_invoice_needs: Localized
 
 
+class LocalizedWords(Model):
+    it: list[str] = []
+    en: list[str] = []
+
+
+class HandoffRules(Model):
+    priority_cart_value: Decimal = Decimal("150")  # carts at or above this wait in the priority lane
+    average_handling_minutes: float = 4  # waiting-time estimate until handling times are measured
+    escalate_on: LocalizedWords = LocalizedWords()  # words that send a conversation to a person at once
+
+
+class CannedResponse(Model):
+    id: str
+    title: Localized
+    text: Localized
+
+
 class Support(Model):
     hours: dict[str, tuple[str, str]]
     holidays: list[date] = []
     email: str
     phone: str
+    handoff: HandoffRules = HandoffRules()
+    canned_responses: list[CannedResponse] = []
 
     @validator("hours")
     def known_days(cls, hours: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:

@@ -1,5 +1,6 @@
 """What happens to a shopper message: stored once, echoed to every tab, answered by the
-assistant (retried until it is back if it is down), answers stored and pushed live."""
+assistant (retried until it is back if it is down), answers stored and pushed live. While a
+person has the conversation (bot/handoff.py) the message goes to them only."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from bot import metrics
+from bot.handoff import Handoffs
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.store import ConversationStore
 from bot.transcript import Entry, entries_from_rasa
@@ -20,9 +22,10 @@ MAX_RETRY_DELAY = 5.0
 
 
 class Conversations:
-    def __init__(self, store: ConversationStore, rasa: RasaClient, retry_seconds: float) -> None:
+    def __init__(self, store: ConversationStore, rasa: RasaClient, handoffs: Handoffs, retry_seconds: float) -> None:
         self.store = store
         self.rasa = rasa
+        self.handoffs = handoffs
         self.retry_seconds = retry_seconds
         self.turn_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.deliveries: set[asyncio.Task] = set()
@@ -34,9 +37,11 @@ class Conversations:
             return {"type": "ack", "id": client_id, "seq": seq, "duplicate": True}
         entry = await self.store.append(conversation_id, Entry(role="shopper", text=text, client_id=client_id))
         metrics.MESSAGES.labels(role="shopper").inc()
+        await self.store.publish(conversation_id, entry.frame())
+        if await self.handoffs.with_a_person(conversation_id):
+            return {"type": "ack", "id": client_id, "seq": entry.seq, "duplicate": False}
         delivery = {"text": text, "metadata": metadata, "received": time.time()}
         await self.store.set_pending(conversation_id, client_id, delivery)
-        await self.store.publish(conversation_id, entry.frame())
         self.start_delivery(conversation_id, client_id, delivery)
         return {"type": "ack", "id": client_id, "seq": entry.seq, "duplicate": False}
 
@@ -54,17 +59,39 @@ class Conversations:
 
     async def deliver(self, conversation_id: str, client_id: str, delivery: dict[str, Any]) -> None:
         async with self.turn_locks[conversation_id]:  # one turn at a time per conversation, in order
+            if await self.handoffs.with_a_person(conversation_id):  # a person took over while it waited
+                await self.store.set_pending(conversation_id, client_id, None)
+                return
             await self.store.publish(conversation_id, {"type": "typing", "on": True})
             replies = await self.ask_rasa(conversation_id, client_id, delivery)
+            handoff = None
+            if replies is not None and self.handoffs.hub_rule_fires(delivery["text"]) and not handoff_in(replies):
+                handoff = await self.escalation_by_rule(conversation_id, replies)
             for entry in entries_from_rasa(replies) if replies is not None else [give_up_entry()]:
-                stored = await self.store.append(conversation_id, entry)
+                stored = await self.store.append(
+                    conversation_id, entry.model_copy(update={"channel": channel_of(delivery)})
+                )
                 metrics.MESSAGES.labels(role=stored.role).inc()
                 if "fallback" in stored.custom:
                     metrics.FALLBACKS.inc()
+                handoff = handoff or stored.custom.get("handoff")
                 await self.store.publish(conversation_id, stored.frame())
             await self.store.set_pending(conversation_id, client_id, None)
             await self.store.publish(conversation_id, {"type": "typing", "on": False})
+            if handoff:
+                await self.handoffs.escalate(conversation_id, handoff, delivery["metadata"])
         metrics.TURN_SECONDS.observe(time.time() - delivery["received"])
+
+    async def escalation_by_rule(self, conversation_id: str, replies: list[dict]) -> dict[str, Any] | None:
+        """A word from shop.yml `escalate_on`: the assistant hands over as if asked (its tracker says
+        so too); the payload's reason says it was the hub's rule. Adds the handover to `replies`."""
+        try:
+            more = await self.rasa.trigger_intent(conversation_id, "human_handoff")
+        except RasaUnavailable:
+            return None
+        replies.extend(more)
+        payload = handoff_in(more)
+        return {**payload, "reason": "escalate_on_word"} if payload else None
 
     async def ask_rasa(self, conversation_id: str, client_id: str, delivery: dict[str, Any]) -> list[dict] | None:
         """The assistant's replies, retrying while it is unavailable; None after retry_seconds."""
@@ -96,6 +123,14 @@ class Conversations:
         for task in list(self.deliveries):
             task.cancel()
         await asyncio.gather(*self.deliveries, return_exceptions=True)
+
+
+def handoff_in(replies: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return next((r["custom"]["handoff"] for r in replies if "handoff" in (r.get("custom") or {})), None)
+
+
+def channel_of(delivery: dict[str, Any]) -> str:
+    return str(delivery["metadata"].get("channel") or "web")
 
 
 def give_up_entry() -> Entry:

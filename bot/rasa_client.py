@@ -54,6 +54,23 @@ class RasaClient:
     async def tracker_events(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
         await self.request("POST", f"/conversations/{conversation_id}/tracker/events", json=events)
 
+    async def pause(self, conversation_id: str) -> None:
+        """Record in Rasa's tracker that a person took over (the assistant predicts nothing)."""
+        await self.tracker_events(conversation_id, [{"event": "pause"}])
+
+    async def resume(self, conversation_id: str) -> None:
+        await self.tracker_events(conversation_id, [{"event": "resume"}])
+
+    async def execute(self, conversation_id: str, action: str) -> list[dict[str, Any]]:
+        """Run one action (e.g. a response) in the conversation; its messages, as REST replies."""
+        response = await self.request("POST", f"/conversations/{conversation_id}/execute", json={"name": action})
+        return response.json().get("messages") or []
+
+    async def trigger_intent(self, conversation_id: str, intent: str) -> list[dict[str, Any]]:
+        """Act as if the shopper expressed `intent`; the assistant's messages, as REST replies."""
+        response = await self.request("POST", f"/conversations/{conversation_id}/trigger_intent", json={"name": intent})
+        return response.json().get("messages") or []
+
     async def ready(self) -> bool:
         try:
             return (await self.http.get("/status", timeout=2)).status_code == 200

@@ -7,6 +7,8 @@ from limits import parse
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
+LOGIN_ATTEMPTS = parse("10/minute")  # per address: slows down password guessing
+
 
 class RateLimits:
     def __init__(self, per_session: str, per_ip: str, redis_url: str | None, key_prefix: str = "hub:") -> None:
@@ -26,3 +28,6 @@ class RateLimits:
 
     async def allow_new_session(self, ip: str) -> bool:
         return await self.limiter.hit(self.per_ip, "session-ip", ip)
+
+    async def allow_login(self, ip: str) -> bool:
+        return await self.limiter.hit(LOGIN_ATTEMPTS, "login-ip", ip)

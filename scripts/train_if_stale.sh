@@ -9,6 +9,9 @@ source scripts/rasa_env.sh
 inputs_hash=$(find config.yml domain data -type f -name '*.yml' | LC_ALL=C sort \
   | xargs cat requirements/rasa.lock.txt | sha256sum | cut -c1-16)
 model="models/checkout-$inputs_hash.tar.gz"
+mkdir -p models
+exec 9>models/.train.lock
+flock 9  # several test runs at once train once; the others wait for that model
 if [ ! -f "$model" ]; then
   echo "Training $model (inputs changed or no model yet)" >&2
   start=$(date +%s)

@@ -18,9 +18,10 @@ WARNING = re.compile(r"UserWarning: (.*)")
 
 
 def responses_named_by_actions() -> list[re.Pattern[str]]:
-    """A pattern for every response name in actions/, f-string fields as wildcards."""
+    """A pattern for every response name in actions/ (and bot/, which runs some after a handoff),
+    f-string fields as wildcards."""
     patterns = []
-    for source in (REPO / "actions").rglob("*.py"):
+    for source in [*(REPO / "actions").rglob("*.py"), *(REPO / "bot").rglob("*.py")]:
         for literal in re.findall(r"f?\"(utter_[^\"]*)\"", source.read_text(encoding="utf-8")):
             patterns.append(re.compile(re.sub(r"\\\{[^}]*\\\}", r"\\w+", re.escape(literal)) + "$"))
     return patterns

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from bot import metrics
 from bot.api.deps import Hub, HubDep, WebSocketHubDep
+from bot.handoff import HandoffError
 
 router = APIRouter()
 log = logging.getLogger("bot.chat")
@@ -40,6 +41,7 @@ async def open_session(body: SessionRequest, request: Request, hub: HubDep) -> S
         if not await hub.rate_limits.allow_new_session(client_ip(request)):
             raise HTTPException(status_code=429, detail="too many new conversations from this address")
         conversation_id = hub.tokens.new_conversation_id()
+        metrics.CONVERSATIONS.inc()
     return SessionResponse(
         token=hub.tokens.issue(conversation_id),
         conversation_id=conversation_id,
@@ -118,6 +120,8 @@ class ChatConnection:
 
     async def forward(self, events: Any) -> None:
         async for event in events:
+            if event.get("type") == "typing" and event.get("who") == "shopper":
+                continue  # meant for the agent
             if event.get("type") == "message" and event["seq"] > self.last_seq_sent + 1:
                 missed = await self.hub.store.entries_after(self.conversation_id, self.last_seq_sent)
                 await self.send_entry_frames([entry.frame() for entry in missed])
@@ -148,11 +152,18 @@ class ChatConnection:
             entries = await self.hub.store.entries_after(self.conversation_id, after)
             self.last_seq_sent = max(self.last_seq_sent, after)
             await self.send_entry_frames([entry.frame() for entry in entries])
-            return None
+            handoff = await self.hub.handoffs.get(self.conversation_id)
+            return await self.hub.handoffs.shopper_frame(handoff) if handoff else None
         if kind == "message":
             return await self.handle_message(frame)
         if kind == "csat":
             return await self.handle_csat(frame)
+        if kind == "typing":
+            return await self.handle_typing(frame)
+        if kind == "ticket":
+            return await self.handle_ticket(frame)
+        if kind == "leave_queue":
+            return await self.handle_leave_queue()
         if kind == "ping":
             return {"type": "pong"}
         return refuse("bad_frame", f"unknown frame type {kind!r}")
@@ -180,6 +191,30 @@ class ChatConnection:
             return refuse("bad_frame", "score must be an integer from 1 to 5")
         await self.hub.store.save_csat(self.conversation_id, score)
         return {"type": "ack", "id": "csat", "seq": None, "duplicate": False}
+
+    async def handle_typing(self, frame: dict[str, Any]) -> dict[str, Any] | None:
+        if not isinstance(frame.get("on"), bool):
+            return refuse("bad_frame", "typing needs on: true or false")
+        if await self.hub.handoffs.with_a_person(self.conversation_id):
+            await self.hub.store.publish(self.conversation_id, {"type": "typing", "who": "shopper", "on": frame["on"]})
+        return None
+
+    async def handle_ticket(self, frame: dict[str, Any]) -> dict[str, Any]:
+        email, description = frame.get("email"), frame.get("description")
+        if not isinstance(email, str) or not isinstance(description, str):
+            return refuse("bad_frame", "a ticket needs email and description strings", "ticket")
+        try:
+            ticket = await self.hub.handoffs.open_ticket(self.conversation_id, email, description)
+        except (HandoffError, ValueError) as error:
+            return refuse("bad_frame", str(error), "ticket")
+        return {"type": "ack", "id": "ticket", "seq": None, "duplicate": False, "ticket": ticket.number}
+
+    async def handle_leave_queue(self) -> dict[str, Any]:
+        try:
+            await self.hub.handoffs.leave_queue(self.conversation_id)
+        except HandoffError as error:
+            return refuse("bad_frame", str(error), "leave_queue")
+        return {"type": "ack", "id": "leave_queue", "seq": None, "duplicate": False}
 
 
 def refuse(code: str, message: str, client_id: str | None = None) -> dict[str, Any]:

@@ -8,12 +8,17 @@ from typing import Annotated
 from fastapi import Depends, Request, WebSocket
 
 from actions.shop import Shop
+from bot.agent_sessions import AgentSessions
+from bot.agents import AgentDirectory
 from bot.conversations import Conversations
+from bot.handoff import Handoffs
+from bot.handoff_store import HandoffStore
 from bot.rasa_client import RasaClient
 from bot.rate_limits import RateLimits
 from bot.sessions import SessionTokens
 from bot.settings import Settings
 from bot.store import ConversationStore
+from bot.tickets import TicketStore
 
 
 @dataclass
@@ -25,6 +30,19 @@ class Hub:
     conversations: Conversations
     tokens: SessionTokens
     rate_limits: RateLimits
+    handoff_store: HandoffStore
+    handoffs: Handoffs
+    agents: AgentDirectory
+    agent_sessions: AgentSessions
+    ticket_store: TicketStore
+
+    async def close(self) -> None:
+        await self.conversations.close()
+        await self.rasa.close()
+        await self.store.close()
+        await self.handoff_store.close()
+        await self.ticket_store.close()
+        await self.agent_sessions.revocations.close()
 
 
 def hub_of_request(request: Request) -> Hub:

@@ -7,37 +7,22 @@ import asyncio
 import json
 import os
 import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from assistant_processes import RASA_ENV, REPO, free_port, rasa_server_command, running_hub
-from conftest import Assistant
+from conftest import REDIS_URL, Assistant
 from wait_ready import wait_ready
 from websockets.exceptions import ConnectionClosed
 from widget_client import WidgetClient
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(scope="module")
 def hub(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running_hub(assistant.rasa_url, tmp_path_factory.mktemp("hub")) as url:
         yield url
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of this test's own; only its keys are deleted afterwards."""
-    prefix = f"test-hub-{uuid.uuid4().hex[:8]}:"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
 
 
 async def close_code(widget: WidgetClient, origin: str | None = None) -> int:
