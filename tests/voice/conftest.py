@@ -1,0 +1,173 @@
+"""The voice stack for the tests, all real: the action server and Rasa (trained model), the hub,
+and voice gateway processes (`python -m voice`) with real recognizers and synthesizers. Only the
+providers' call-control APIs are local fakes (tests/voice/fake_providers.py).
+
+The assistant runs with support open around the clock (a copy of shop.yml), so handoffs do not
+depend on the hour the tests run at.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+sys.path.insert(0, str(REPO))
+from assistant_processes import RunningAssistant, free_port, running_assistant, running_hub  # noqa: E402
+from fake_providers import ARI_PASSWORD, ARI_USER, TWILIO_SID, TWILIO_TOKEN, FakeAsterisk, FakeTwilio  # noqa: E402
+from wait_ready import wait_ready  # noqa: E402
+from widget_client import WidgetClient  # noqa: E402
+
+from bot.sessions import SessionTokens  # noqa: E402
+
+ENGLISH_NUMBER = "+442071234567"
+ITALIAN_NUMBER = "+390551234567"
+TRANSFER_NUMBER = "+390550000111"
+TRANSFER_ENDPOINT = "PJSIP/agents"
+HUB_SECRET_KEY = "test-voice-secret-key-" + "x" * 32
+AGENT = {"username": "anna", "name": "Anna", "password": "anna-password-1234", "queues": "it.*,en.*"}
+
+
+def shop_always_open(directory: Path) -> Path:
+    shop = yaml.safe_load((REPO / "shop.yml").read_text(encoding="utf-8"))
+    shop["support"]["hours"] = {day: ["00:00", "23:59"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    shop["support"]["holidays"] = []
+    path = directory / "shop-open.yml"
+    path.write_text(yaml.safe_dump(shop, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class Stack:
+    assistant: RunningAssistant
+    hub_url: str
+    shop_file: Path
+    agents_file: Path
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    workdir = tmp_path_factory.mktemp("voice-stack")
+    shop_file = shop_always_open(workdir)
+    agents_file = workdir / "agents.json"
+    add_agent(agents_file, AGENT)
+    with running_assistant(workdir, {"SHOP_FILE": str(shop_file)}) as assistant:
+        hub_env = {
+            "SHOP_FILE": str(shop_file),
+            "AGENTS_FILE": str(agents_file),
+            "OUTBOX_DIR": str(workdir / "outbox"),
+            "HUB_SECRET_KEY": HUB_SECRET_KEY,
+        }
+        with running_hub(assistant.rasa_url, workdir, hub_env) as hub_url:
+            yield Stack(assistant, hub_url, shop_file, agents_file)
+
+
+def add_agent(agents_file: Path, agent: dict[str, str]) -> None:
+    """The documented command, as a newcomer runs it."""
+    subprocess.run(
+        [str(REPO / ".venv" / "bin" / "python"), "-m", "bot.agents", "add", agent["username"],
+         "--name", agent["name"], "--queues", agent["queues"], "--password-stdin"],
+        input=agent["password"] + "\n", text=True, cwd=REPO, check=True, capture_output=True,
+        env={"AGENTS_FILE": str(agents_file), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Gateway:
+    url: str
+    audiosocket_port: int
+    hub_url: str
+    twilio: FakeTwilio
+    asterisk: FakeAsterisk
+    log: Path
+
+    def conversation_of(self, call_id: str) -> str:
+        """The hub conversation of a call, as an operator finds it (GET /calls)."""
+        calls = httpx.get(f"{self.url}/calls").json()
+        return next(call["conversation_id"] for call in calls if call["call_id"] == call_id)
+
+    def call_record(self, call_id: str) -> dict:
+        return next(call for call in httpx.get(f"{self.url}/calls").json() if call["call_id"] == call_id)
+
+    def metric(self, name: str) -> float:
+        """The sum of a Prometheus metric's samples (all labels)."""
+        total = 0.0
+        for line in httpx.get(f"{self.url}/metrics").text.splitlines():
+            if line.startswith(name) and not line.startswith("#"):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+
+@contextmanager
+def running_gateway(stack: Stack, workdir: Path, env: dict[str, str]) -> Iterator[Gateway]:
+    """`python -m voice` against the stack's hub, with fake provider APIs; yields when ready."""
+    port, audiosocket_port = free_port(), free_port()
+    with FakeTwilio() as twilio, FakeAsterisk() as asterisk:
+        gateway_env = (
+            os.environ
+            | {
+                "VOICE_HUB_URL": stack.hub_url,
+                "VOICE_HOST": "127.0.0.1",
+                "VOICE_PORT": str(port),
+                "AUDIOSOCKET_PORT": str(audiosocket_port),
+                "VOICE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+                "VOSK_MODEL_IT": str(workdir / "no-italian-model"),  # the tests must not depend on a download
+                "VOSK_MODEL_EN": "pocketsphinx",
+                "TTS_CACHE_DIR": str(workdir / "tts-cache"),
+                "SHOP_FILE": str(stack.shop_file),
+                "VOICE_LANGUAGE": "it",
+                "VOICE_NUMBER_LANGUAGES": f"{ENGLISH_NUMBER}=en,{ITALIAN_NUMBER}=it",
+                "VOICE_REPROMPT_SECONDS": "5",
+                "VOICE_REPROMPTS": "1",
+                "TWILIO_ACCOUNT_SID": TWILIO_SID,
+                "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+                "TWILIO_API_URL": twilio.url,
+                "ARI_URL": asterisk.url,
+                "ARI_USERNAME": ARI_USER,
+                "ARI_PASSWORD": ARI_PASSWORD,
+            }
+            | env
+        )
+        log = workdir / f"voice-{port}.log"
+        command = [str(REPO / ".venv" / "bin" / "python"), "-m", "voice"]
+        process = subprocess.Popen(command, cwd=REPO, env=gateway_env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        try:
+            wait_ready([f"http://127.0.0.1:{port}/healthz"], 60, still_starting=lambda: process.poll() is None)
+            yield Gateway(f"http://127.0.0.1:{port}", audiosocket_port, stack.hub_url, twilio, asterisk, log)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """Transfers configured for both providers."""
+    env = {"VOICE_TRANSFER_NUMBER": TRANSFER_NUMBER, "VOICE_TRANSFER_ENDPOINT": TRANSFER_ENDPOINT}
+    with running_gateway(stack, tmp_path_factory.mktemp("gateway"), env) as running:
+        yield running
+
+
+async def transcript(hub_url: str, conversation_id: str) -> list[dict]:
+    """The conversation's entries as the hub stores them, read like a widget reconnecting
+    (a token for the conversation, signed with the test hub's key; `hello` replays everything)."""
+    token = SessionTokens(HUB_SECRET_KEY, 3600).issue(conversation_id)
+    reader = await WidgetClient(hub_url, token).connect(after_seq=0)
+    await reader.send_frame({"type": "ping"})
+    await reader.until(lambda frame: frame.get("type") == "pong", timeout=10)
+    await reader.close()
+    return reader.messages()
+
+
+def said_by(entries: list[dict], role: str) -> list[str]:
+    return [entry["text"] for entry in entries if entry["role"] == role]
