@@ -68,6 +68,19 @@
       expected: 'Consegna prevista',
       shipTo: 'Spedizione a',
       track: 'Traccia la spedizione',
+      queued: (n, min) => `Sei il numero ${n} in coda` + (min ? `, circa ${min} ${min === 1 ? 'minuto' : 'minuti'}` : ''),
+      leaveQueue: 'Lascia invece un messaggio',
+      withAgent: (name) => `${name} è con te`,
+      agentTyping: (name) => `${name} sta scrivendo…`,
+      ticketForm: 'Lascia un messaggio al supporto',
+      ticketEmail: 'La tua email',
+      ticketText: 'Come possiamo aiutarti?',
+      ticketSend: 'Invia la richiesta',
+      ticketSent: 'Richiesta inviata…',
+      ticketBadEmail: 'Scrivi un indirizzo email valido, per esempio nome@esempio.it.',
+      ticketBadText: 'Descrivi brevemente la tua richiesta.',
+      ticketRefused: 'Richiesta non accettata: controlla email e descrizione.',
+      ticketNumber: 'Numero della richiesta',
     },
     en: {
       launcher: 'Need help?',
@@ -115,6 +128,19 @@
       expected: 'Expected delivery',
       shipTo: 'Ship to',
       track: 'Track the parcel',
+      queued: (n, min) => `You are number ${n} in the queue` + (min ? `, about ${min} ${min === 1 ? 'minute' : 'minutes'}` : ''),
+      leaveQueue: 'Leave a message instead',
+      withAgent: (name) => `${name} is with you`,
+      agentTyping: (name) => `${name} is typing…`,
+      ticketForm: 'Leave a message for our support team',
+      ticketEmail: 'Your email',
+      ticketText: 'How can we help?',
+      ticketSend: 'Send the request',
+      ticketSent: 'Request sent…',
+      ticketBadEmail: 'Enter a valid email address, for example name@example.com.',
+      ticketBadText: 'Describe your request briefly.',
+      ticketRefused: 'Request not accepted: check the email and the description.',
+      ticketNumber: 'Request number',
     },
   };
   const HANDOFF = '/human_handoff';
@@ -240,6 +266,10 @@
     outbox: session.json(K.outbox, []), // [{frame, display}]
     csatPending: null,
     bootDelivered: 0,
+    handoff: { state: 'bot' }, // the hub's handoff frame: state, position, wait_seconds, agent
+    typingWho: null, // null: the bot is typing; else the agent's name
+    shopperTyping: { on: false, lastOn: 0 },
+    ticketForm: null, // the one interactive ticket form
   };
   const timers = {};
   const handlers = {};
@@ -274,10 +304,11 @@
   const bannerBtn = t(h('button', { type: 'button', class: 'ca-link-btn', onclick: () => reconnectNow() }), 'retryNow');
   const banner = h('div', { class: 'ca-banner', role: 'status', hidden: true }, bannerText, ' ', bannerBtn);
   const log = t(h('div', { class: 'ca-log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions' }), 'log', 'aria-label');
+  const typingLabel = h('span', { class: 'ca-sr' });
   const typingEl = h(
     'div',
     { class: 'ca-msg ca-msg--bot ca-typing', hidden: true },
-    h('div', { class: 'ca-bubble' }, t(h('span', { class: 'ca-sr' }), 'typing'), h('span', { class: 'ca-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i'))),
+    h('div', { class: 'ca-bubble' }, typingLabel, h('span', { class: 'ca-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i'))),
   );
   const scroller = h('div', { class: 'ca-scroll' }, log, typingEl);
   const notice = h('div', { class: 'ca-notice', role: 'status' });
@@ -289,7 +320,10 @@
   const sendBtn = t(h('button', { type: 'submit', class: 'ca-send' }, icon('send')), 'send', 'aria-label');
   const form = h('form', { class: 'ca-form', onsubmit: onSubmit }, t(h('label', { class: 'ca-sr', for: 'ca-w-input' }), 'input'), input, sendBtn);
   const humanBtn = h('button', { type: 'button', class: 'ca-human', onclick: () => send(HANDOFF) }, icon('person'), t(h('span'), 'human'));
-  const panel = h('div', { class: 'ca-panel', id: 'ca-w-panel', role: 'dialog', hidden: true }, header, banner, scroller, notice, h('div', { class: 'ca-footer' }, humanBtn, form));
+  const handoffText = h('span', { class: 'ca-handoff-text', role: 'status' });
+  const leaveBtn = t(h('button', { type: 'button', class: 'ca-link-btn', onclick: leaveQueue }), 'leaveQueue');
+  const handoffBar = h('div', { class: 'ca-handoff', hidden: true }, h('span', { class: 'ca-handoff-dot', 'aria-hidden': 'true' }), handoffText, leaveBtn);
+  const panel = h('div', { class: 'ca-panel', id: 'ca-w-panel', role: 'dialog', hidden: true }, header, banner, handoffBar, scroller, notice, h('div', { class: 'ca-footer' }, humanBtn, form));
   const cardSlot = h('div', { class: 'ca-slot', 'aria-live': 'polite' });
   const badge = h('span', { class: 'ca-badge', 'aria-hidden': 'true', hidden: true });
   const unreadSr = h('span', { class: 'ca-sr' });
@@ -316,6 +350,8 @@
     updateBanner();
     updateNotice();
     updateUnread();
+    updateHandoff();
+    renderTypingLabel();
   }
 
   /* ---------- transcript ---------- */
@@ -331,13 +367,14 @@
     if (el.nextSibling !== before || el.parentNode !== log) log.insertBefore(el, before);
   }
 
-  function speaker(role) {
+  function speaker(role, name) {
     const s = S();
-    return { shopper: s.you, bot: s.bot, agent: s.agent, system: s.system }[role] || s.bot;
+    return name || { shopper: s.you, bot: s.bot, agent: s.agent, system: s.system }[role] || s.bot;
   }
+  const agentName = (custom) => (custom.agent && typeof custom.agent.name === 'string' && custom.agent.name) || null;
 
-  function bubble(role, text, extra) {
-    const b = h('div', { class: text ? 'ca-bubble' : 'ca-bubble ca-bubble--bare' }, h('span', { class: 'ca-sr' }, speaker(role) + ': '));
+  function bubble(role, text, extra, name) {
+    const b = h('div', { class: text ? 'ca-bubble' : 'ca-bubble ca-bubble--bare' }, h('span', { class: 'ca-sr' }, speaker(role, name) + ': '));
     if (text) b.append(h('span', { class: 'ca-text' }, role === 'shopper' ? text : richText(text)));
     if (extra) b.append(extra);
     return b;
@@ -417,13 +454,17 @@
       }
     }
     if (custom.handoff && !entry.history) emit('handoff', custom.handoff);
-    if (!entry.text && !entry.buttons.length && !custom.order_summary) return emit('message', entry);
+    const extra = entryExtra(entry);
+    if (!entry.text && !entry.buttons.length && !extra) return emit('message', entry);
 
     const el = h('div', { class: `ca-msg ca-msg--${role}`, 'data-seq': String(seq) });
+    if (custom.agent_joined || custom.agent_left) el.classList.add('ca-msg--notice');
+    if (custom.csat_request) el.classList.add('ca-msg--csat');
+    if (custom.ticket_offer || custom.ticket) el.classList.add('ca-msg--ticket');
     if (entry.at) el.title = new Date(entry.at).toLocaleString(state.lang === 'it' ? 'it-IT' : 'en-GB');
-    if (role === 'agent') el.append(h('div', { class: 'ca-name', 'aria-hidden': 'true' }, S().agent));
-    const card = custom.order_summary && typeof custom.order_summary === 'object' ? orderCard(custom.order_summary) : null;
-    el.append(bubble(role, shownText(entry), card));
+    const name = role === 'agent' ? agentName(custom) : null;
+    if (role === 'agent') el.append(h('div', { class: 'ca-name', 'aria-hidden': 'true' }, name || S().agent));
+    el.append(bubble(role, shownText(entry), extra, name));
     if (entry.buttons.length && role !== 'shopper') el.append(replyButtons(entry.buttons));
     place(el, seq);
 
@@ -433,6 +474,22 @@
     if (state.delayed && (role === 'bot' || role === 'system')) setDelayed(false); // answered, or given up
     afterRender(role === 'shopper');
     emit('message', entry);
+  }
+
+  /** What an entry shows besides its text: an order card, the ticket form or number, the rating. */
+  function entryExtra(entry) {
+    const c = entry.custom;
+    if (c.order_summary && typeof c.order_summary === 'object') return orderCard(c.order_summary);
+    if (c.ticket_offer) return ticketForm();
+    if (c.ticket && typeof c.ticket === 'object') {
+      removeTicketForm(); // answered: a replayed offer before it is not shown again
+      return h('p', { class: 'ca-ticket-number' }, S().ticketNumber + ' ', h('strong', null, String(c.ticket.number || '')));
+    }
+    if (c.csat_request && state.conv && local.get(K.csat) !== state.conv) {
+      local.set(K.csat, state.conv); // asked once per conversation, here or by the card
+      return csatBox();
+    }
+    return null;
   }
 
   function afterRender(force) {
@@ -534,6 +591,7 @@
       state.csatPending = null;
       return;
     }
+    if (f.id === 'ticket') return; // the ticket entry with its number follows
     const el = log.querySelector(`[data-client-id="${CSS.escape(String(f.id))}"]`);
     const taken = Number.isInteger(f.seq) && log.querySelector(`[data-seq="${f.seq}"]`);
     if (taken && taken !== el && !f.duplicate) return historyLost();
@@ -562,6 +620,7 @@
   }
 
   function onError(f) {
+    if (ticketRefused(f)) return;
     const s = S();
     const text = s.errors[f.code] || s.errors.bad_frame;
     const item = f.id && state.outbox.find((i) => i.frame.id === f.id);
@@ -591,6 +650,7 @@
     e.preventDefault();
     const text = input.value.trim();
     if (!text) return;
+    stopShopperTyping();
     send(text);
     input.value = '';
     autosize();
@@ -600,20 +660,128 @@
     input.style.height = 'auto';
     input.style.height = Math.min(input.scrollHeight, 120) + 'px';
   }
-  input.addEventListener('input', autosize);
+  input.addEventListener('input', () => (autosize(), shopperTyped()));
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) onSubmit(e);
   });
 
+  /* ---------- handoff to a person: queue position, the agent, tickets (PROTOCOL.md section 3) ---------- */
+  function onHandoff(f) {
+    const before = state.handoff;
+    const next = ['bot', 'queued', 'agent', 'ticket', 'closed'].includes(f.state) ? f.state : 'bot';
+    state.handoff = { state: next, position: Number(f.position) || 0, wait: Number(f.wait_seconds) || 0, agent: next === 'agent' && typeof f.agent === 'string' ? f.agent : null };
+    if (next !== 'agent') stopShopperTyping();
+    if (next === 'queued' || next === 'agent') removeTicketForm();
+    updateHandoff();
+    if (before.state !== next || before.agent !== state.handoff.agent) emit('agent', { state: next, agent: state.handoff.agent });
+  }
+  function updateHandoff() {
+    const s = S();
+    const { state: now, position, wait, agent } = state.handoff;
+    root.dataset.handoff = now;
+    handoffBar.hidden = now !== 'queued' && now !== 'agent';
+    humanBtn.hidden = !handoffBar.hidden;
+    leaveBtn.hidden = now !== 'queued';
+    leaveBtn.disabled = false;
+    const minutes = wait > 0 ? Math.max(1, Math.round(wait / 60)) : 0;
+    handoffText.textContent = now === 'queued' ? s.queued(position || 1, minutes) : now === 'agent' ? s.withAgent(agent || s.agent) : '';
+  }
+  function leaveQueue() {
+    if (transmit({ type: 'leave_queue' })) leaveBtn.disabled = true;
+  }
+
+  /** The form of a ticket offer (email + description); only the latest offer is interactive. */
+  function ticketForm() {
+    removeTicketForm();
+    const s = S();
+    const id = uid();
+    const field = (tag, key, props) => {
+      const el = h(tag, { id: `ca-t-${key}-${id}`, class: 'ca-field', 'aria-describedby': `ca-t-${key}-err-${id}`, ...props });
+      const error = h('p', { class: 'ca-field-error', id: `ca-t-${key}-err-${id}`, hidden: true });
+      return { el, error, parts: [h('label', { for: el.id }, key === 'email' ? s.ticketEmail : s.ticketText), el, error] };
+    };
+    const email = field('input', 'email', { type: 'email', autocomplete: 'email', maxlength: '254', inputmode: 'email' });
+    const text = field('textarea', 'text', { rows: '3', maxlength: '2000' });
+    const general = h('p', { class: 'ca-field-error', role: 'alert', hidden: true });
+    const button = h('button', { type: 'submit', class: 'ca-ticket-send' }, s.ticketSend);
+    const form = h('form', { class: 'ca-ticket-form', novalidate: true, 'aria-label': s.ticketForm }, email.parts, text.parts, general, button);
+    const show = (target, message) => {
+      target.error.textContent = message || '';
+      target.error.hidden = !message;
+      target.el.setAttribute('aria-invalid', message ? 'true' : 'false');
+    };
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const address = email.el.value.trim();
+      const description = text.el.value.trim();
+      show(email, /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address) ? '' : S().ticketBadEmail);
+      show(text, description ? '' : S().ticketBadText);
+      general.hidden = true;
+      if (form.querySelector('[aria-invalid="true"]')) return form.querySelector('[aria-invalid="true"]').focus();
+      if (!transmit({ type: 'ticket', email: address, description })) return refused(S().offline);
+      form.dataset.pending = 'true';
+      button.disabled = true;
+      button.textContent = S().ticketSent;
+    });
+    const refused = (message) => {
+      delete form.dataset.pending;
+      button.disabled = false;
+      button.textContent = S().ticketSend;
+      general.textContent = message;
+      general.hidden = false;
+    };
+    state.ticketForm = { form, refused };
+    return form;
+  }
+  function removeTicketForm() {
+    if (state.ticketForm) state.ticketForm.form.remove();
+    state.ticketForm = null;
+  }
+  /** An error frame that answers our ticket frame: the form says so and stays filled in. */
+  function ticketRefused(f) {
+    const t = state.ticketForm;
+    if (!t || !t.form.dataset.pending || (f.id && f.id !== 'ticket')) return false;
+    t.refused(S().ticketRefused);
+    return true;
+  }
+
+  /** The shopper's typing, shown to the agent: at most one "on" per 2 s, "off" after 3 s idle or on send. */
+  function shopperTyped() {
+    if (state.handoff.state !== 'agent') return;
+    const typing = state.shopperTyping;
+    const now = Date.now();
+    if ((!typing.on || now - typing.lastOn >= 2000) && transmit({ type: 'typing', on: true })) {
+      typing.on = true;
+      typing.lastOn = now;
+    }
+    clearTimeout(timers.shopperTyping);
+    timers.shopperTyping = setTimeout(stopShopperTyping, 3000);
+  }
+  function stopShopperTyping() {
+    clearTimeout(timers.shopperTyping);
+    if (state.shopperTyping.on) transmit({ type: 'typing', on: false });
+    state.shopperTyping.on = false;
+  }
+
   /* ---------- status: typing, delayed, notices, connection banner ---------- */
-  function setTyping(on) {
+  /** `who`: null for the bot, else the name of the agent who is typing. */
+  function setTyping(on, who) {
     state.typing = on;
+    state.typingWho = on ? who || null : null;
     typingEl.hidden = !on;
+    renderTypingLabel();
     clearTimeout(timers.typing);
     if (on) {
       timers.typing = setTimeout(() => setTyping(false), 60000);
       afterRender(false);
     }
+  }
+  function renderTypingLabel() {
+    const who = state.typingWho;
+    typingLabel.className = who ? 'ca-typing-name' : 'ca-sr';
+    typingLabel.textContent = who ? S().agentTyping(who) : S().typing;
+    typingEl.classList.toggle('ca-msg--agent', !!who);
+    typingEl.classList.toggle('ca-msg--bot', !who);
   }
   function setDelayed(on) {
     state.delayed = on;
@@ -724,7 +892,8 @@
       if (state.replaying) endReplaySoon();
       if (f.type === 'message') renderEntry(f);
       else if (f.type === 'ack') onAck(f);
-      else if (f.type === 'typing') setTyping(!!f.on);
+      else if (f.type === 'typing') setTyping(!!f.on, f.who === 'agent' ? f.name || state.handoff.agent || S().agent : null);
+      else if (f.type === 'handoff') onHandoff(f);
       else if (f.type === 'status') setDelayed(f.state === 'delayed');
       else if (f.type === 'error') onError(f);
     };
@@ -803,7 +972,7 @@
   }
   function updateUnread() {
     const seen = readSeq();
-    const n = state.open ? 0 : [...log.querySelectorAll('.ca-msg--bot[data-seq], .ca-msg--agent[data-seq]')].filter((el) => Number(el.dataset.seq) > seen).length;
+    const n = state.open ? 0 : [...log.querySelectorAll('.ca-msg--bot[data-seq], .ca-msg--agent[data-seq], .ca-msg--csat[data-seq]')].filter((el) => Number(el.dataset.seq) > seen).length;
     badge.hidden = !n;
     badge.textContent = n > 9 ? '9+' : String(n);
     unreadSr.textContent = n ? ' (' + S().unread(n) + ')' : '';
@@ -874,13 +1043,11 @@
     return el;
   }
 
-  function maybeAskCsat() {
-    const answered = log.querySelector('.ca-msg--bot[data-seq], .ca-msg--agent[data-seq]');
-    if (!answered || !state.conv || local.get(K.csat) === state.conv) return;
-    local.set(K.csat, state.conv);
+  /** Five stars to rate the conversation; `onRate(n)` when one is chosen. */
+  function starRow(onRate) {
     const s = S();
     const stars = [1, 2, 3, 4, 5].map((n) =>
-      h('button', { type: 'button', class: 'ca-star', 'aria-label': s.csatStar(n), 'data-n': String(n), onclick: () => rate(n) }, icon('star')),
+      h('button', { type: 'button', class: 'ca-star', 'aria-label': s.csatStar(n), 'data-n': String(n), onclick: () => onRate(n) }, icon('star')),
     );
     const row = h('div', { class: 'ca-stars' }, stars);
     const light = (n) => stars.forEach((b, i) => b.classList.toggle('ca-star--on', i < n));
@@ -888,12 +1055,35 @@
     row.addEventListener('focusin', (e) => light(Number(e.target.closest('.ca-star')?.dataset.n || 0)));
     row.addEventListener('mouseleave', () => light(0));
     row.addEventListener('focusout', () => light(0));
-    card('csat', s.csatQ, h('p', { class: 'ca-card-text' }, s.csatQ), row);
+    return row;
+  }
+  function maybeAskCsat() {
+    const answered = log.querySelector('.ca-msg--bot[data-seq], .ca-msg--agent[data-seq]');
+    if (!answered || !state.conv || local.get(K.csat) === state.conv) return;
+    local.set(K.csat, state.conv);
+    const s = S();
+    card('csat', s.csatQ, h('p', { class: 'ca-card-text' }, s.csatQ), starRow(rateInCard));
+  }
+  /** The rating asked in the transcript (a csat_request entry, after an agent resolved the chat). */
+  function csatBox() {
+    const box = h(
+      'div',
+      { class: 'ca-csat', role: 'group', 'aria-label': S().csatQ },
+      starRow((n) => {
+        rate(n);
+        box.replaceChildren(h('p', { class: 'ca-card-text' }, S().csatThanks));
+        input.focus({ preventScroll: true });
+      }),
+    );
+    return box;
   }
   function rate(score) {
     state.csatPending = score;
     transmit({ type: 'csat', score });
     emit('csat', { score, conversationId: state.conv });
+  }
+  function rateInCard(score) {
+    rate(score);
     const el = card('csat', S().csatThanks, h('p', { class: 'ca-card-text' }, S().csatThanks));
     launcher.focus({ preventScroll: true });
     timers.card = setTimeout(() => el.isConnected && clearCard(), 4000);
