@@ -62,8 +62,10 @@ class RasaClient:
         await self.tracker_events(conversation_id, [{"event": "resume"}])
 
     async def execute(self, conversation_id: str, action: str) -> list[dict[str, Any]]:
-        """Run one action (e.g. a response) in the conversation; its messages, as REST replies."""
+        """Run one action (e.g. a response) as the end of a turn; its messages, as REST replies."""
         response = await self.request("POST", f"/conversations/{conversation_id}/execute", json={"name": action})
+        # /execute stops after the action; without the listen that ends a turn no rule matches the next message
+        await self.tracker_events(conversation_id, [{"event": "action", "name": "action_listen"}])
         return response.json().get("messages") or []
 
     async def trigger_intent(self, conversation_id: str, intent: str) -> list[dict[str, Any]]:

@@ -59,7 +59,7 @@ class Login(BaseModel):
 async def login(body: Login, request: Request, response: Response, hub: HubDep) -> dict[str, Any]:
     if not await hub.rate_limits.allow_login(client_ip(request)):
         raise HTTPException(status_code=429, detail="too many login attempts, wait a minute")
-    agent = await asyncio.to_thread(hub.agents.verify, body.username, body.password)  # argon2 is slow on purpose
+    agent = await asyncio.to_thread(hub.agents.verify, body.username.strip().lower(), body.password)  # slow on purpose
     if agent is None:
         raise HTTPException(status_code=401, detail="wrong username or password")
     response.set_cookie(
