@@ -63,7 +63,11 @@ _URL = re.compile(r"(?:https?://|www\.)\S+")
 # a label introducing a link ("Track it: https://...") means nothing once the link is gone
 _LABELLED_URL = re.compile(r"[^.!?:\n]*:\s*(?:https?://|www\.)\S+")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MARKDOWN_MARKS = re.compile(r"(\*\*|__|\*|`|~~)|^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|>\s*)", re.MULTILINE)
+# emphasis and code marks, an underscore at the edge of a word ("_this_", not "snake_case"), and
+# heading, list and quote marks at the start of a line
+_MARKDOWN_MARKS = re.compile(
+    r"\*\*|__|\*|`|~~|(?<![^\W_])_|_(?![^\W_])|^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|>\s*)", re.MULTILINE
+)
 _LONG_NUMBER = re.compile(r"\d{5,}")
 _STRAY_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 

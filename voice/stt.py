@@ -64,6 +64,8 @@ class VoskRecognizer(SpeechRecognizer):
     """Vosk's streaming recognizer. With a grammar, only its phrases (or "unknown") can be heard."""
 
     def __init__(self, model: vosk.Model, grammar: list[str] | None = None, language: str | None = None) -> None:
+        """language: turns its spoken digits into numbers (voice/numbers.py); None leaves words as heard."""
+        self.model = model  # shared by every recognizer of the language
         # Kaldi resamples line-format audio to the model's rate itself
         if grammar:
             phrases = json.dumps([*grammar, VOSK_UNKNOWN], ensure_ascii=False)  # Vosk does not decode \u escapes

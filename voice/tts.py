@@ -68,13 +68,12 @@ class Speaker:
         if key in self._prompts:
             return self._prompts[key]
         cached = self._cache_dir / f"{key}.pcm" if self._cache_dir else None
-        if cached and cached.exists():
-            audio = cached.read_bytes()
-        else:
+        audio = await asyncio.to_thread(_read_if_exists, cached) if cached else None
+        if audio is None:
             job: Future[bytes] = self._worker.submit(_synthesize, text, voice, self._rate)
             audio = await asyncio.wrap_future(job)
             if cached:
-                _write_atomically(cached, audio)
+                await asyncio.to_thread(_write_atomically, cached, audio)
         self._prompts[key] = audio
         return audio
 
@@ -92,6 +91,10 @@ class Speaker:
 def split_sentences(text: str) -> list[str]:
     """Sentences of a reply, in order, without empty ones."""
     return [sentence.strip() for sentence in _SENTENCE_END.split(text) if sentence.strip()]
+
+
+def _read_if_exists(path: Path) -> bytes | None:
+    return path.read_bytes() if path.exists() else None
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
