@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from bot import metrics
@@ -21,13 +22,35 @@ FIRST_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 5.0
 
 
+class TurnLocks:
+    """One lock per conversation, kept only while a turn holds or waits for it (a long-running hub
+    sees countless conversations)."""
+
+    def __init__(self) -> None:
+        self.locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, conversation_id: str) -> AsyncIterator[None]:
+        lock, users = self.locks.get(conversation_id, (asyncio.Lock(), 0))
+        self.locks[conversation_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self.locks[conversation_id]
+            if users == 1:
+                del self.locks[conversation_id]
+            else:
+                self.locks[conversation_id] = (lock, users - 1)
+
+
 class Conversations:
     def __init__(self, store: ConversationStore, rasa: RasaClient, handoffs: Handoffs, retry_seconds: float) -> None:
         self.store = store
         self.rasa = rasa
         self.handoffs = handoffs
         self.retry_seconds = retry_seconds
-        self.turn_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.turn_locks = TurnLocks()
         self.deliveries: set[asyncio.Task] = set()
 
     async def receive(self, conversation_id: str, client_id: str, text: str, metadata: dict[str, Any]) -> dict:
@@ -58,7 +81,7 @@ class Conversations:
         return len(pending)
 
     async def deliver(self, conversation_id: str, client_id: str, delivery: dict[str, Any]) -> None:
-        async with self.turn_locks[conversation_id]:  # one turn at a time per conversation, in order
+        async with self.turn_locks.hold(conversation_id):  # one turn at a time per conversation, in order
             if await self.handoffs.with_a_person(conversation_id):  # a person took over while it waited
                 await self.store.set_pending(conversation_id, client_id, None)
                 return

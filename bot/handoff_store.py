@@ -9,15 +9,15 @@ REDIS_URL is set (bot/redis_handoff_store.py), behind one interface.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from bot.live_events import LocalChannels
 
 State = Literal["bot", "queued", "agent", "ticket", "closed"]
 WITH_A_PERSON: frozenset[str] = frozenset({"queued", "agent"})
@@ -120,7 +120,7 @@ class MemoryHandoffStore(HandoffStore):
         self.note_lists: dict[str, list[Note]] = {}
         self.online_until: dict[str, float] = {}
         self.handling: deque[float] = deque(maxlen=HANDLING_SAMPLES)
-        self.console_queues: set[asyncio.Queue] = set()
+        self.channels = LocalChannels()
 
     async def get(self, conversation_id: str) -> Handoff | None:
         return self.records.get(conversation_id)
@@ -164,19 +164,7 @@ class MemoryHandoffStore(HandoffStore):
         return list(self.handling)
 
     async def publish_console(self, event: dict[str, Any]) -> None:
-        for queue in list(self.console_queues):
-            queue.put_nowait(event)
+        self.channels.publish("console", event)
 
-    @asynccontextmanager
-    async def subscribe_console(self) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
-        queue: asyncio.Queue = asyncio.Queue()
-        self.console_queues.add(queue)
-
-        async def events() -> AsyncIterator[dict[str, Any]]:
-            while True:
-                yield await queue.get()
-
-        try:
-            yield events()
-        finally:
-            self.console_queues.discard(queue)
+    def subscribe_console(self) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        return self.channels.subscribe("console")

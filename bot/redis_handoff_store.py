@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
 from typing import Any
 
 import redis.asyncio as redis
 
 from bot.handoff_store import HANDLING_SAMPLES, Handoff, HandoffStore, Note
+from bot.live_events import redis_publish, redis_subscription
 
 RECORD_TTL_SECONDS = 30 * 24 * 3600
 
@@ -134,23 +134,10 @@ class RedisHandoffStore(HandoffStore):
         return [float(value) for value in await self.redis.lrange(self.key("handling-seconds"), 0, -1)]
 
     async def publish_console(self, event: dict[str, Any]) -> None:
-        await self.redis.publish(self.key("console"), json.dumps(event, default=str))
+        await redis_publish(self.redis, self.key("console"), event)
 
-    @asynccontextmanager
-    async def subscribe_console(self) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
-        pubsub = self.redis.pubsub()
-        await pubsub.subscribe(self.key("console"))
-
-        async def events() -> AsyncIterator[dict[str, Any]]:
-            async for message in pubsub.listen():
-                if message.get("type") == "message":
-                    yield json.loads(message["data"])
-
-        try:
-            yield events()
-        finally:
-            await pubsub.unsubscribe()
-            await pubsub.aclose()
+    def subscribe_console(self) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        return redis_subscription(self.redis, self.key("console"))
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import redis.asyncio as redis
 
+from bot.live_events import redis_publish, redis_subscription
 from bot.store import ConversationStore
 from bot.transcript import Entry
 
@@ -77,23 +77,10 @@ class RedisStore(ConversationStore):
         return int(value) if value else None
 
     async def publish(self, conversation_id: str, event: dict[str, Any]) -> None:
-        await self.redis.publish(self.key(conversation_id, "events"), json.dumps(event, default=str))
+        await redis_publish(self.redis, self.key(conversation_id, "events"), event)
 
-    @asynccontextmanager
-    async def subscribe(self, conversation_id: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
-        pubsub = self.redis.pubsub()
-        await pubsub.subscribe(self.key(conversation_id, "events"))
-
-        async def events() -> AsyncIterator[dict[str, Any]]:
-            async for message in pubsub.listen():
-                if message.get("type") == "message":
-                    yield json.loads(message["data"])
-
-        try:
-            yield events()
-        finally:
-            await pubsub.unsubscribe()
-            await pubsub.aclose()
+    def subscribe(self, conversation_id: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        return redis_subscription(self.redis, self.key(conversation_id, "events"))
 
     async def ping(self) -> bool:
         return bool(await self.redis.ping())

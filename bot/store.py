@@ -6,14 +6,12 @@ In memory by default; Redis when REDIS_URL is set (bot/redis_store.py), behind o
 
 from __future__ import annotations
 
-import asyncio
-import json
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
+from bot.live_events import LocalChannels
 from bot.transcript import Entry
 
 
@@ -71,7 +69,7 @@ class MemoryStore(ConversationStore):
         self.client_seqs: dict[tuple[str, str], int | None] = {}
         self.pending_deliveries: dict[tuple[str, str], dict[str, Any]] = {}
         self.ratings: dict[str, int] = {}
-        self.subscribers: dict[str, set[asyncio.Queue]] = defaultdict(set)
+        self.channels = LocalChannels()
 
     async def append(self, conversation_id: str, entry: Entry) -> Entry:
         entries = self.entries[conversation_id]
@@ -110,19 +108,7 @@ class MemoryStore(ConversationStore):
         return self.ratings.get(conversation_id)
 
     async def publish(self, conversation_id: str, event: dict[str, Any]) -> None:
-        for queue in list(self.subscribers.get(conversation_id, ())):
-            queue.put_nowait(json.loads(json.dumps(event, default=str)))
+        self.channels.publish(conversation_id, event)
 
-    @asynccontextmanager
-    async def subscribe(self, conversation_id: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
-        queue: asyncio.Queue = asyncio.Queue()
-        self.subscribers[conversation_id].add(queue)
-
-        async def events() -> AsyncIterator[dict[str, Any]]:
-            while True:
-                yield await queue.get()
-
-        try:
-            yield events()
-        finally:
-            self.subscribers[conversation_id].discard(queue)
+    def subscribe(self, conversation_id: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        return self.channels.subscribe(conversation_id)
