@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 LANG_CODE ?= it
 
-.PHONY: run test setup train chat eval-nlu bench lint validate
+.PHONY: run test setup train chat agent eval-nlu bench lint validate
 
 run: setup ## Start the assistant on embedded defaults (trains first if the model is stale)
 	scripts/run.sh
@@ -18,6 +18,12 @@ train: setup ## Train the model unless one from the same inputs exists
 
 chat: ## Chat with the running assistant in the terminal (LANG_CODE=en for English)
 	.venv/bin/python scripts/chat.py --lang $(LANG_CODE)
+
+AGENT ?= anna
+AGENT_NAME ?= Anna
+AGENT_QUEUES ?= *
+agent: setup ## Create an agent for the console (asks the password): make agent AGENT=anna AGENT_NAME=Anna AGENT_QUEUES="it.*,en.*"
+	.venv/bin/python -m bot.agents add $(AGENT) --name $(AGENT_NAME) --queues "$(AGENT_QUEUES)"
 
 eval-nlu: train ## Held-out NLU evaluation: macro-F1 per language, reports/ with confusion matrices
 	.venv-rasa/bin/python scripts/eval_nlu.py --model $$(scripts/train_if_stale.sh | tail -n 1)

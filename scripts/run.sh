@@ -38,6 +38,7 @@ cat <<MSG
 
 Checkout assistant is running (logs in var/log/):
   Demo checkout page   http://127.0.0.1:$HUB_PORT/demo/     (the chat widget is bottom right)
+  Agent console        http://127.0.0.1:$HUB_PORT/agent/   (first create an agent: make agent)
   Widget script        http://127.0.0.1:$HUB_PORT/widget/widget.js
   Hub metrics          http://127.0.0.1:$HUB_PORT/metrics
   Rasa REST channel    http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
