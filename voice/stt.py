@@ -105,12 +105,15 @@ class PocketsphinxRecognizer(SpeechRecognizer):
     def __init__(self, grammar: list[str] | None = None) -> None:
         # reading the general language model takes ~0.5 s of CPU: create recognizers off the event loop
         config = {"samprate": POCKETSPHINX_RATE, "cmn": "live", "cmninit": LINE_CEPSTRAL_MEAN, "loglevel": "FATAL"}
+        # finish() runs between the caller's last word and the bot's answer: on free speech the
+        # flat-lexicon second pass is off (finish() twice as fast, the same words on the test
+        # phrases); the lattice pass stays, without it words are lost or doubled ("zero zero")
         if grammar:
             self._decoder = pocketsphinx.Decoder(lm=None, **config)
             self._decoder.add_jsgf_string("grammar", _jsgf(grammar))
             self._decoder.activate_search("grammar")
         else:
-            self._decoder = pocketsphinx.Decoder(**config)
+            self._decoder = pocketsphinx.Decoder(fwdflat=False, **config)
         self._start()
 
     def accept(self, pcm16_line: bytes) -> None:

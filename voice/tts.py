@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import multiprocessing
 import os
 import re
@@ -20,9 +21,12 @@ import tempfile
 import wave
 from collections.abc import AsyncIterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from voice.audio import LINE_RATE, resample
+
+log = logging.getLogger(__name__)
 
 DEFAULT_VOICES = {"it": "roa/it", "en": "gmw/en-us"}  # espeak-ng voice ids
 DEFAULT_RATE = 165  # words per minute
@@ -39,9 +43,7 @@ class Speaker:
         self._rate = rate
         self._cache_dir = cache_dir
         self._prompts: dict[str, bytes] = {}
-        self._worker = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_engine
-        )
+        self._worker = _new_worker()
 
     async def sentences(self, text: str, language: str) -> AsyncIterator[bytes]:
         """One line-format clip per sentence of `text`, each as soon as it is ready.
@@ -51,7 +53,7 @@ class Speaker:
         at once rather than when it is garbage-collected.
         """
         voice = self._voice(language)
-        jobs = [self._worker.submit(_synthesize, sentence, voice, self._rate) for sentence in split_sentences(text)]
+        jobs = [self._submit(sentence, voice) for sentence in split_sentences(text)]
         try:
             for job in jobs:
                 yield await asyncio.wrap_future(job)
@@ -70,8 +72,7 @@ class Speaker:
         cached = self._cache_dir / f"{key}.pcm" if self._cache_dir else None
         audio = await asyncio.to_thread(_read_if_exists, cached) if cached else None
         if audio is None:
-            job: Future[bytes] = self._worker.submit(_synthesize, text, voice, self._rate)
-            audio = await asyncio.wrap_future(job)
+            audio = await asyncio.wrap_future(self._submit(text, voice))
             if cached:
                 await asyncio.to_thread(_write_atomically, cached, audio)
         self._prompts[key] = audio
@@ -80,6 +81,14 @@ class Speaker:
     def close(self) -> None:
         """Stop the worker process (queued sentences are dropped)."""
         self._worker.shutdown(wait=True, cancel_futures=True)
+
+    def _submit(self, text: str, voice: str) -> Future[bytes]:
+        try:
+            return self._worker.submit(_synthesize, text, voice, self._rate)
+        except BrokenProcessPool:  # the worker died (killed, out of memory): the jobs it had are lost
+            log.warning("the speech synthesis worker died; starting a new one")
+            self._worker = _new_worker()
+            return self._worker.submit(_synthesize, text, voice, self._rate)
 
     def _voice(self, language: str) -> str:
         try:
@@ -91,6 +100,12 @@ class Speaker:
 def split_sentences(text: str) -> list[str]:
     """Sentences of a reply, in order, without empty ones."""
     return [sentence.strip() for sentence in _SENTENCE_END.split(text) if sentence.strip()]
+
+
+def _new_worker() -> ProcessPoolExecutor:
+    # spawned, not forked: a fork would copy the gateway's threads and event loop into the worker
+    spawn = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_start_engine)
 
 
 def _read_if_exists(path: Path) -> bytes | None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
+import signal
 import time
 from collections.abc import Iterator
 from contextlib import aclosing
@@ -166,6 +169,21 @@ async def test_bad_input_gets_a_clear_error(speaker: Speaker) -> None:
         wrong_voice.close()
     assert await speaker.prompt("   ", "en") == b""
     assert [chunk async for chunk in speaker.sentences("", "it")] == []
+
+
+async def test_a_dead_synthesis_worker_is_replaced(caplog: pytest.LogCaptureFixture) -> None:
+    before = set(multiprocessing.active_children())
+    speaker = Speaker(DEFAULT_VOICES, DEFAULT_RATE)
+    try:
+        await speaker.prompt("one", "en")
+        (worker,) = set(multiprocessing.active_children()) - before
+        os.kill(worker.pid, signal.SIGKILL)
+        await asyncio.to_thread(worker.join, 5)
+        await asyncio.sleep(0.2)  # the pool notices its worker is gone
+        assert_speech_for("Still speaking after a crash.", await speaker.prompt("Still speaking after a crash.", "en"))
+        assert "worker died" in caplog.text
+    finally:
+        speaker.close()
 
 
 def test_split_sentences() -> None:
