@@ -8,7 +8,6 @@ depend on the hour the tests run at.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,9 +23,9 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 sys.path.insert(0, str(REPO))
-from assistant_processes import RunningAssistant, free_port, running_assistant, running_hub  # noqa: E402
+from assistant_processes import RunningAssistant, running_assistant, running_hub  # noqa: E402
 from fake_providers import ARI_PASSWORD, ARI_USER, TWILIO_SID, TWILIO_TOKEN, FakeAsterisk, FakeTwilio  # noqa: E402
-from wait_ready import wait_ready  # noqa: E402
+from gateway_process import running_gateway as gateway_process  # noqa: E402
 from widget_client import WidgetClient  # noqa: E402
 
 from bot.sessions import SessionTokens  # noqa: E402
@@ -111,43 +110,25 @@ class Gateway:
 
 @contextmanager
 def running_gateway(stack: Stack, workdir: Path, env: dict[str, str]) -> Iterator[Gateway]:
-    """`python -m voice` against the stack's hub, with fake provider APIs; yields when ready."""
-    port, audiosocket_port = free_port(), free_port()
+    """A gateway process against the stack's hub, with fake provider APIs; yields when ready."""
     with FakeTwilio() as twilio, FakeAsterisk() as asterisk:
-        gateway_env = (
-            os.environ
-            | {
-                "VOICE_HUB_URL": stack.hub_url,
-                "VOICE_HOST": "127.0.0.1",
-                "VOICE_PORT": str(port),
-                "AUDIOSOCKET_PORT": str(audiosocket_port),
-                "VOICE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-                "VOSK_MODEL_IT": str(workdir / "no-italian-model"),  # the tests must not depend on a download
-                "VOSK_MODEL_EN": "pocketsphinx",
-                "TTS_CACHE_DIR": str(workdir / "tts-cache"),
-                "SHOP_FILE": str(stack.shop_file),
-                "VOICE_LANGUAGE": "it",
-                "VOICE_NUMBER_LANGUAGES": f"{ENGLISH_NUMBER}=en,{ITALIAN_NUMBER}=it",
-                "VOICE_REPROMPT_SECONDS": "5",
-                "VOICE_REPROMPTS": "1",
-                "TWILIO_ACCOUNT_SID": TWILIO_SID,
-                "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-                "TWILIO_API_URL": twilio.url,
-                "ARI_URL": asterisk.url,
-                "ARI_USERNAME": ARI_USER,
-                "ARI_PASSWORD": ARI_PASSWORD,
-            }
-            | env
-        )
-        log = workdir / f"voice-{port}.log"
-        command = [str(REPO / ".venv" / "bin" / "python"), "-m", "voice"]
-        process = subprocess.Popen(command, cwd=REPO, env=gateway_env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        try:
-            wait_ready([f"http://127.0.0.1:{port}/healthz"], 60, still_starting=lambda: process.poll() is None)
-            yield Gateway(f"http://127.0.0.1:{port}", audiosocket_port, stack.hub_url, twilio, asterisk, log)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        test_env = {
+            "VOSK_MODEL_IT": str(workdir / "no-italian-model"),  # the tests must not depend on a download
+            "VOSK_MODEL_EN": "pocketsphinx",
+            "SHOP_FILE": str(stack.shop_file),
+            "VOICE_LANGUAGE": "it",
+            "VOICE_NUMBER_LANGUAGES": f"{ENGLISH_NUMBER}=en,{ITALIAN_NUMBER}=it",
+            "VOICE_REPROMPT_SECONDS": "5",
+            "VOICE_REPROMPTS": "1",
+            "TWILIO_ACCOUNT_SID": TWILIO_SID,
+            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "TWILIO_API_URL": twilio.url,
+            "ARI_URL": asterisk.url,
+            "ARI_USERNAME": ARI_USER,
+            "ARI_PASSWORD": ARI_PASSWORD,
+        }
+        with gateway_process(stack.hub_url, workdir, test_env | env) as process:
+            yield Gateway(process.url, process.audiosocket_port, stack.hub_url, twilio, asterisk, process.log)
 
 
 @pytest.fixture(scope="session")
@@ -171,3 +152,17 @@ async def transcript(hub_url: str, conversation_id: str) -> list[dict]:
 
 def said_by(entries: list[dict], role: str) -> list[str]:
     return [entry["text"] for entry in entries if entry["role"] == role]
+
+
+def bot_answer_to(entries: list[dict], shopper_text: str) -> str:
+    """The bot's entries that followed the caller's message `shopper_text`, joined."""
+    start = next(
+        index for index, entry in enumerate(entries) if entry["role"] == "shopper" and entry["text"] == shopper_text
+    )
+    answer = []
+    for entry in entries[start + 1 :]:
+        if entry["role"] == "shopper":
+            break
+        if entry["role"] == "bot":
+            answer.append(entry["text"])
+    return " ".join(answer)

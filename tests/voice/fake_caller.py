@@ -143,6 +143,12 @@ class FakeCaller(ABC):
                 pass
         return Reply([frame for frame in self.bot_frames if frame.at > since])
 
+    async def bot_talking(self, for_seconds: float, since: float = 0.0, timeout: float = 60) -> None:
+        """Wait until the bot has been talking for `for_seconds` (audio received after `since`)."""
+        async with asyncio.timeout(timeout):
+            while len([frame for frame in self.bot_frames if frame.at > since]) * FRAME_SECONDS < for_seconds:
+                await self.next_frame(timeout=0.5)
+
     async def next_frame(self, timeout: float) -> bool:
         """Wait for the next frame of bot audio; False if none came within `timeout` seconds."""
         self.frame_arrived.clear()
