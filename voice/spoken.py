@@ -22,6 +22,9 @@ WORDS = {
         "order": "Ordine",
         "item": "articolo",
         "items": "articoli",
+        "euro": "euro",
+        "euros": "euro",
+        "cents": "e {cents} centesimi",
         "total": "totale",
         "carrier": "con",
         "expected": "consegna prevista il",
@@ -44,6 +47,9 @@ WORDS = {
         "order": "Order",
         "item": "item",
         "items": "items",
+        "euro": "euro",
+        "euros": "euros",
+        "cents": "and {cents} cents",
         "total": "total",
         "carrier": "with",
         "expected": "expected on",
@@ -68,7 +74,10 @@ _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MARKDOWN_MARKS = re.compile(
     r"\*\*|__|\*|`|~~|(?<![^\W_])_|_(?![^\W_])|^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|>\s*)", re.MULTILINE
 )
-_LONG_NUMBER = re.compile(r"\d{5,}")
+_LONG_NUMBER = re.compile(r"\d{5,}(?!\s+euro)")  # order, tracking, postcode; not an amount
+# "€1,234.50" (English format) or "1.234,50 €" (Italian format): units, then cents if any
+_AMOUNT = r"(\d{1,3}(?:[.,\u202f\xa0]\d{3})*)(?:[.,](\d{2}))?"
+_MONEY = re.compile(rf"€\s?{_AMOUNT}|{_AMOUNT}\s?€")
 _STRAY_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
 
@@ -86,7 +95,7 @@ def for_the_ear(text: str, buttons: list[dict], custom: dict, language: str) -> 
 
 
 def order_sentence(card: dict[str, Any], language: str) -> str:
-    """An order card as one sentence: "Order 1 0 0 0 0 2: shipped with DHL, 2 items, total €189.00."."""
+    """An order card as one sentence: "Order 1 0 0 0 0 2: shipped with DHL, 2 items, total 189 euros."."""
     words = _words(language)
     state = words["states"].get(card.get("status"), card.get("status") or "")
     if card.get("carrier"):
@@ -99,7 +108,8 @@ def order_sentence(card: dict[str, Any], language: str) -> str:
         count = sum(int(item.get("quantity") or 1) for item in items if isinstance(item, dict))
         facts.append(f"{count} {words['item' if count == 1 else 'items']}")
     if card.get("total"):
-        facts.append(f"{words['total']} {card['total']}")
+        total = _MONEY.sub(lambda match: _spoken_money(match, words), str(card["total"]))
+        facts.append(f"{words['total']} {total}")
     order_id = _digit_by_digit(str(card.get("order_id", "")))
     return f"{words['order']} {order_id}: {', '.join(str(fact) for fact in facts if fact)}."
 
@@ -109,6 +119,7 @@ def _spoken_text(text: str, words: dict[str, Any]) -> str:
     text = _EMAIL.sub(lambda match: _spelled_email(match.group(), words), text)
     text = _LABELLED_URL.sub("", text)
     text = _URL.sub(lambda match: _spoken_site(match.group(), words), text)
+    text = _MONEY.sub(lambda match: _spoken_money(match, words), text)
     text = _plain(text)
     text = _LONG_NUMBER.sub(lambda match: _digit_by_digit(match.group()), text)
     return _STRAY_PUNCTUATION.sub(r"\1", " ".join(text.split()))
@@ -140,6 +151,14 @@ def _spoken_site(url: str, words: dict[str, Any]) -> str:
 
 def _as_sentence(text: str) -> str:
     return f"{text}." if text and text[-1] not in ".!?:" else text
+
+
+def _spoken_money(match: re.Match[str], words: dict[str, Any]) -> str:
+    """€189.00 -> "189 euros"; 1.234,50 € -> "1234 euro e 50 centesimi" (not "point zero zero")."""
+    units = re.sub(r"\D", "", match.group(1) or match.group(3))
+    cents = match.group(2) or match.group(4) or "00"
+    spoken = f"{units} {words['euro' if units == '1' else 'euros']}"
+    return f"{spoken} {words['cents'].format(cents=int(cents))}" if int(cents) else spoken
 
 
 def _digit_by_digit(number: str) -> str:

@@ -51,6 +51,14 @@ def test_order_numbers_and_other_long_numbers_are_read_digit_by_digit() -> None:
     )
 
 
+def test_amounts_are_said_in_euros_not_read_as_decimals() -> None:
+    assert for_the_ear("Totale 1.234,50 €, spedizione 9,90 €, reso 0,00 €.", [], {}, "it") == (
+        "Totale 1234 euro e 50 centesimi, spedizione 9 euro e 90 centesimi, reso 0 euro."
+    )
+    assert for_the_ear("Total €189.00, shipping €1.", [], {}, "en") == "Total 189 euros, shipping 1 euro."
+    assert for_the_ear("A refund of €12,345.00.", [], {}, "en") == "A refund of 12345 euros."
+
+
 def test_emails_are_spelled() -> None:
     assert for_the_ear("Scrivi a help-desk@bottega.it", [], {}, "it") == (
         "Scrivi a h e l p trattino d e s k chiocciola b o t t e g a punto i t."
@@ -75,20 +83,20 @@ def test_markdown_links_and_emoji_are_removed() -> None:
 
 def test_an_order_card_becomes_one_sentence() -> None:
     assert order_sentence(SHIPPED_CARD, "it") == (
-        "Ordine 1 0 0 0 0 2: spedito con DHL, consegna prevista il 24 novembre, 3 articoli, totale €189.00."
+        "Ordine 1 0 0 0 0 2: spedito con DHL, consegna prevista il 24 novembre, 3 articoli, totale 189 euro."
     )
     assert order_sentence(SHIPPED_CARD, "en") == (
-        "Order 1 0 0 0 0 2: shipped with DHL, expected on 24 November, 3 items, total €189.00."
+        "Order 1 0 0 0 0 2: shipped with DHL, expected on 24 November, 3 items, total 189 euros."
     )
     placed = {"order_id": "100001", "status": "placed", "items": [{"name": "Borsa", "quantity": 1}], "total": "89 €"}
-    assert order_sentence(placed, "it") == "Ordine 1 0 0 0 0 1: ricevuto, 1 articolo, totale 89 €."
+    assert order_sentence(placed, "it") == "Ordine 1 0 0 0 0 1: ricevuto, 1 articolo, totale 89 euro."
 
 
 def test_the_card_is_read_unless_the_text_already_tells_about_the_order() -> None:
     custom = {"order_summary": SHIPPED_CARD}
     assert for_the_ear("Ecco il tuo ordine:", [], custom, "it") == (
         "Ecco il tuo ordine: Ordine 1 0 0 0 0 2: spedito con DHL, consegna prevista il 24 novembre, 3 articoli, "
-        "totale €189.00."
+        "totale 189 euro."
     )
     status_reply = (
         "Order 100002 (Mocassini): shipped 20 November with DHL, tracking JD014600006281. "
