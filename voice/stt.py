@@ -110,6 +110,10 @@ class PocketsphinxRecognizer(SpeechRecognizer):
         # phrases); the lattice pass stays, without it words are lost or doubled ("zero zero")
         if grammar:
             self._decoder = pocketsphinx.Decoder(lm=None, **config)
+            words = {word for phrase in grammar for word in phrase.lower().split()}
+            unknown = sorted(word for word in words if self._decoder.lookup_word(word) is None)
+            if unknown:
+                raise ValueError(f"grammar words missing from pocketsphinx's English dictionary: {unknown}")
             self._decoder.add_jsgf_string("grammar", _jsgf(grammar))
             self._decoder.activate_search("grammar")
         else:
@@ -197,7 +201,7 @@ def load_vosk_model(folder: Path) -> vosk.Model:
     folder = folder.resolve()
     with _vosk_models_lock:
         if folder not in _vosk_models:
-            vosk.SetLogLevel(-1)
+            vosk.SetLogLevel(-1)  # warnings only: Kaldi logs every step of loading a model otherwise
             try:
                 _vosk_models[folder] = vosk.Model(str(folder))
             except Exception as error:  # vosk raises a bare Exception("Failed to create a model")

@@ -154,8 +154,10 @@ def test_a_language_without_a_model_is_unavailable_with_the_download_instruction
     assert "vosk-model-small-en-us-0.15" in logged and "pocketsphinx" in logged
 
 
-def test_bad_model_settings_are_refused_clearly(tmp_path: Path) -> None:
+def test_bad_model_settings_and_grammars_are_refused_clearly(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="is not a Vosk model folder"):
         Recognizers({"it": tmp_path})
     with pytest.raises(ValueError, match="English model only"):
         Recognizers({"it": "pocketsphinx"})
+    with pytest.raises(ValueError, match=r"missing from pocketsphinx's English dictionary: \['sì'\]"):
+        Recognizers({"en": "pocketsphinx"}).new("en", grammar=["yes", "sì"])
