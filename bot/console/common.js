@@ -142,6 +142,15 @@ export function queueLabel(queue) {
 }
 export const reasonLabel = (reason) => S().reasons[reason] || String(reason || '').replaceAll('_', ' ');
 export const languageName = (code) => S().languages[code] || String(code || '');
+/** "DE" -> "Germania"; codes the browser does not know (e.g. "IT-88") stay as they are. */
+export function countryName(code) {
+  if (!code) return '';
+  try {
+    return new Intl.DisplayNames([locale()], { type: 'region' }).of(String(code)) || String(code);
+  } catch {
+    return String(code);
+  }
+}
 
 /** A language badge ("IT" / "EN", the language's full name for screen readers and on hover). */
 export const languageBadge = (code) =>

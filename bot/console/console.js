@@ -196,6 +196,7 @@ function connect() {
 
 /* ---------- start ---------- */
 function renderAll() {
+  $('toast').hidden = true; // written in the previous language
   translatePage();
   renderHeader();
   renderQueues();

@@ -1,5 +1,5 @@
 /* The context panel: who the shopper is and what they did before the handoff, plus internal notes. */
-import { S, channelBadge, clock, h, languageName, money, percent, queueLabel, reasonLabel } from './common.js';
+import { S, channelBadge, clock, countryName, h, languageName, money, percent, queueLabel, reasonLabel } from './common.js';
 import { orderCard } from './order.js';
 import { waitingTime } from './queue.js';
 
@@ -33,8 +33,8 @@ function cartSection(cart) {
   const row = (label, value) => value && rows.append(h('div', null, h('dt', null, label), h('dd', null, value)));
   row(s.subtotal, money(cart.subtotal));
   row(s.shipping, money(cart.shipping));
-  row(s.country, cart.country);
-  row(s.step, cart.step);
+  row(s.country, countryName(cart.country));
+  row(s.step, s.steps[cart.step] || cart.step);
   return section(s.cart, items.length ? list : null, rows);
 }
 

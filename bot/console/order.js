@@ -15,7 +15,7 @@ export function orderCard(order) {
   const rows = h('dl', { class: 'rows' });
   const row = (label, value) => value != null && value !== '' && rows.append(h('div', null, h('dt', null, label), h('dd', null, String(value))));
   const items = Array.isArray(order.items) ? order.items : [];
-  if (items.length) row(s.cart, items.map((i) => `${i.quantity ?? 1} × ${i.name ?? ''}`).join(', '));
+  if (items.length) row(s.items, items.map((i) => `${i.quantity ?? 1} × ${i.name ?? ''}`).join(', '));
   row(s.total, order.total);
   row(s.carrier, order.carrier);
   row(s.expected, day(order.expected_delivery));

@@ -233,6 +233,7 @@ def test_handoff_from_the_widget_to_the_console_and_back(
 
     # The shopper asks for a person and waits first in line.
     open_widget(shopper, open_hub)
+    shopper.evaluate("() => { window.agentEvents = []; CheckoutAssistant.on('agent', (e) => agentEvents.push(e)); }")
     ask(shopper, "vorrei parlare con un operatore")
     status = shopper.locator(".ca-handoff-text")
     expect(status).to_contain_text("Sei il numero 1 in coda", timeout=ANSWER_TIMEOUT_MS)
@@ -327,16 +328,33 @@ def test_handoff_from_the_widget_to_the_console_and_back(
         time.sleep(0.1)
     stored = stored_conversation(agent, open_hub, conversation)
     assert (stored["csat"], stored["state"], stored["disposition"]) == (5, "closed", "solved")
+    assert shopper.evaluate("agentEvents") == [
+        {"state": "queued", "agent": None},
+        {"state": "agent", "agent": "Anna"},
+        {"state": "bot", "agent": None},
+        {"state": "queued", "agent": None},
+        {"state": "agent", "agent": "Anna"},
+        {"state": "closed", "agent": None},
+    ]
 
 
-def test_two_agents_race_for_one_conversation(open_hub: str, contexts: NewContext) -> None:
+def test_two_agents_race_then_transfer_with_a_verified_order(open_hub: str, contexts: NewContext) -> None:
     anna, marco = contexts().new_page(), contexts().new_page()
     log_in(anna, open_hub, AGENT)
     log_in(marco, open_hub, COLLEAGUE)
     shopper = contexts("en-GB").new_page()
     shopper.goto(f"{open_hub}/demo/")
-    shopper.get_by_role("button", name="EN").click()
+    shopper.get_by_role("button", name="EN", exact=True).click()
     shopper.locator(".ca-launcher").click()
+    for text in ["where is my order?", "100002", "emma.clark@example.co.uk"]:  # verified: the order card
+        answered = shopper.locator(".ca-msg--bot[data-seq]").count()
+        ask(shopper, text)
+        shopper.wait_for_function(
+            "n => document.querySelectorAll('.ca-msg--bot[data-seq]').length > n",
+            arg=answered,
+            timeout=ANSWER_TIMEOUT_MS,
+        )
+    expect(shopper.locator(".ca-order")).to_contain_text("100002")
     ask(shopper, "I want to talk to a person")
     for agent in (anna, marco):
         expect(waiting_item(agent)).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
@@ -355,10 +373,40 @@ def test_two_agents_race_for_one_conversation(open_hub: str, contexts: NewContex
     winner, loser = winners[0], marco if winners[0] is anna else anna
     expect(loser.locator("#toast")).to_have_text("Conversazione già presa da un altro operatore.")
     expect(loser.locator("#mine-list .conv")).to_have_count(0)
-    name = "Anna" if winner is anna else "Marco"
-    expect(shopper.locator(".ca-handoff-text")).to_have_text(f"{name} is with you", timeout=ANSWER_TIMEOUT_MS)
-    winner.get_by_role("button", name="Risolvi").click()
+    names = {id(anna): AGENT, id(marco): COLLEAGUE}
+    status = shopper.locator(".ca-handoff-text")
+    expect(status).to_have_text(f"{names[id(winner)]['name']} is with you", timeout=ANSWER_TIMEOUT_MS)
+
+    # The winner sees the verified order, in the console's English.
+    winner.get_by_role("button", name="EN", exact=True).click()
+    context_panel = winner.locator("#context")
+    expect(context_panel.locator(".order")).to_contain_text("Order 100002")
+    expect(context_panel).to_contain_text("English")
+    expect(winner.locator("#transcript .order")).to_contain_text("DHL")
+    shot(winner, "console-chat-en")
+
+    # Transfer to the colleague: they own it at once, and the shopper is told.
+    winner.get_by_label("Transfer to").select_option(f"agent:{names[id(loser)]['username']}")
+    winner.get_by_role("button", name="Transfer", exact=True).click()
     expect(winner.locator("#mine-list .conv")).to_have_count(0)
+    expect(loser.locator("#mine-list .conv")).to_have_count(1)
+    expect(status).to_have_text(f"{names[id(loser)]['name']} is with you", timeout=ANSWER_TIMEOUT_MS)
+    loser.locator("#mine-list .conv-open").click()
+    loser.get_by_role("button", name="Risolvi").click()
+    expect(loser.locator("#mine-list .conv")).to_have_count(0)
+
+
+def test_leaving_the_queue_offers_a_ticket(open_hub: str, contexts: NewContext) -> None:
+    agent = contexts().new_page()
+    log_in(agent, open_hub, AGENT)
+    shopper = contexts().new_page()
+    open_widget(shopper, open_hub)
+    ask(shopper, "vorrei parlare con un operatore")
+    expect(waiting_item(agent)).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    shopper.get_by_role("button", name="Lascia invece un messaggio").click()
+    expect(shopper.locator(".ca-ticket-form")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(shopper.locator(".ca-handoff")).to_be_hidden()
+    expect(waiting_item(agent)).to_have_count(0)
 
 
 @pytest.mark.parametrize(
