@@ -51,7 +51,7 @@ export class ChatView {
       handback: $('handback'), resolveForm: $('resolve-form'), disposition: $('disposition'),
       transcript: $('transcript'), shopperTyping: $('shopper-typing'), composer: $('composer'),
       input: $('composer-input'), canned: $('canned'), locked: $('composer-locked'),
-    }; // prettier-ignore
+    };
     this.wire();
   }
 
@@ -116,14 +116,6 @@ export class ChatView {
     Object.assign(this.conversation, summary);
     if (wasMine && !this.mine) this.stopTyping();
     this.renderHead();
-  }
-
-  clear() {
-    this.stopTyping();
-    this.conversation = null;
-    this.entries.clear();
-    this.el.view.hidden = true;
-    this.el.empty.hidden = false;
   }
 
   render() {

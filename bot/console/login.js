@@ -6,7 +6,7 @@ const username = document.getElementById('username');
 const password = document.getElementById('password');
 const error = document.getElementById('login-error');
 const notice = document.getElementById('login-notice');
-const reason = new URLSearchParams(location.search);
+const query = new URLSearchParams(location.search);
 let errorKey = null; // kept as a key so a language switch translates the shown error too
 
 function showError(key) {
@@ -16,7 +16,7 @@ function showError(key) {
 }
 
 function showNotice() {
-  const key = reason.has('expired') ? 'expired' : reason.has('logout') ? 'loggedOut' : null;
+  const key = query.has('expired') ? 'expired' : query.has('logout') ? 'loggedOut' : null;
   notice.hidden = !key;
   notice.textContent = key ? S()[key] : '';
 }

@@ -43,7 +43,6 @@ export const STRINGS = {
     ownedBy: (name) => `Con ${name}`,
     roles: { shopper: 'Cliente', bot: 'Assistente', agent: 'Operatore', system: 'Sistema' },
     // chat view
-    chatLabel: 'Conversazione',
     pickOne: 'Scegli una conversazione dalla coda.',
     transcript: 'Trascrizione',
     buttonsShown: 'Pulsanti mostrati',
@@ -144,7 +143,6 @@ export const STRINGS = {
     states: { bot: 'With the bot', queued: 'Queued', agent: 'With an agent', ticket: 'Ticket', closed: 'Closed' },
     ownedBy: (name) => `With ${name}`,
     roles: { shopper: 'Shopper', bot: 'Assistant', agent: 'Agent', system: 'System' },
-    chatLabel: 'Conversation',
     pickOne: 'Pick a conversation from the queue.',
     transcript: 'Transcript',
     buttonsShown: 'Buttons shown',
