@@ -13,6 +13,7 @@ import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -27,7 +28,7 @@ HANDLING_SAMPLES = 50  # the waiting estimate averages the latest handling times
 class Note(BaseModel):
     author: str
     text: str
-    at: float = Field(default_factory=time.time)
+    at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
 class Handoff(BaseModel):

@@ -174,7 +174,7 @@ async def conversation(conversation_id: str, agent: AgentDep, hub: HubDep) -> di
         "disposition": handoff.disposition,
         "csat": await hub.store.csat(conversation_id),
         "transcript": [entry.frame() for entry in entries],
-        "notes": [note.model_dump() for note in await hub.handoff_store.notes(conversation_id)],
+        "notes": [note.model_dump(mode="json") for note in await hub.handoff_store.notes(conversation_id)],
     }
 
 
@@ -200,7 +200,7 @@ async def post_message(conversation_id: str, body: Text, agent: AgentDep, hub: H
 @router.post("/api/conversations/{conversation_id}/notes")
 async def add_note(conversation_id: str, body: Text, agent: AgentDep, hub: HubDep) -> dict[str, Any]:
     await visible_handoff(hub, agent, conversation_id)
-    return (await hub.handoffs.add_note(conversation_id, agent, body.text.strip())).model_dump()
+    return (await hub.handoffs.add_note(conversation_id, agent, body.text.strip())).model_dump(mode="json")
 
 
 class Transfer(BaseModel):
