@@ -1,5 +1,4 @@
-"""The agent console: its pages, its HTTP API and its live WebSocket (bot/PROTOCOL.md section 4).
-HANDOFF_API_READY"""
+"""The agent console: its pages, its HTTP API and its live WebSocket (bot/PROTOCOL.md section 4)."""
 
 from __future__ import annotations
 
