@@ -22,6 +22,7 @@ from voice.audiosocket import AudioSocketServer
 from voice.prompts import prompt
 from voice.services import CallRecord, Services, ServicesDep, build_services
 from voice.settings import REPO_ROOT, VoiceSettings
+from voice.spoken import for_the_ear
 
 log = logging.getLogger("voice.app")
 STATIC = REPO_ROOT / "voice" / "static"
@@ -31,7 +32,8 @@ async def warm_up(services: Services) -> None:
     """Synthesize the greetings now, so the first caller does not wait for them."""
     for language in ("it", "en"):
         for name in ("greeting", "other_language"):
-            await services.speaker.prompt(prompt(name, language, shop=services.shop_name), language)
+            text = for_the_ear(prompt(name, language, shop=services.shop.shop.name), [], {}, language)
+            await services.speaker.prompt(text, language)
 
 
 def create_app(settings: VoiceSettings | None = None) -> FastAPI:

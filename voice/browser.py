@@ -46,7 +46,7 @@ async def browser_config(services: ServicesDep) -> dict[str, Any]:
     return {
         "languages": {language: recognizers.available(language) for language in ("it", "en")},
         "default_language": services.settings.voice_language,
-        "shop_name": services.shop_name,
+        "shop_name": services.shop.shop.name,
     }
 
 

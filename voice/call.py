@@ -193,7 +193,7 @@ class Call:
     # -- speaking ------------------------------------------------------------------------------
 
     def greet(self) -> None:
-        self.say("greeting", shop=self.services.shop_name)
+        self.say("greeting", shop=self.services.shop.shop.name)
         other = other_language(self.language)
         if self.services.recognizers.available(other):
             self.say("other_language", language=other)
@@ -201,7 +201,9 @@ class Call:
     def say(self, name: str, language: str | None = None, **values: object) -> None:
         """A fixed prompt (voice/prompts.py), from the speaker's cache."""
         language = language or self.language
-        self.playback.play(one_clip(self.services.speaker.prompt(prompt(name, language, **values), language)))
+        text = prompt(name, language, **values)
+        spoken = for_the_ear(text, [], {}, language)  # e.g. an email address, spelled
+        self.playback.play(one_clip(self.services.speaker.prompt(spoken, language)), caption=text)
 
     def speak(self, text: str, reply: bool) -> None:
         """Text for the ear, synthesized sentence by sentence while the first ones play."""
@@ -291,6 +293,12 @@ class Call:
         role, text, custom = entry["role"], entry.get("text") or "", entry.get("custom") or {}
         await self.line.caption("caller" if role == "shopper" else role, text, final=True)
         if role == "shopper":
+            return
+        if "csat_request" in custom:
+            return  # rating the agent needs the chat widget
+        if "ticket_offer" in custom:  # the widget's ticket form has no phone equivalent
+            if not (self.handover_wanted and self.line.can_transfer):
+                self.say("no_agent", email=self.services.shop.support.email)
             return
         if role == "bot" and "handoff" in custom and custom["handoff"].get("support_open", True):
             self.handover_wanted = True

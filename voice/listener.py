@@ -25,12 +25,6 @@ NOTHING_HEARD = Recognition(text="", confidence=None)
 TurnEvent = Literal["speech_started", "turn_ended"]
 
 
-def in_a_turn(detector: TurnDetector) -> bool:
-    """Whether the detector still counts a turn in progress. TurnDetector forgets a sound too
-    short for a turn without an event and has no public state for it yet, hence the peek."""
-    return detector._speaking
-
-
 class Listener:
     def __init__(
         self,
@@ -63,7 +57,7 @@ class Listener:
             self.preroll.append(frame)
         if event == "turn_ended":
             self.speaking = False
-        elif self.speaking and not in_a_turn(self.detector):
+        elif self.speaking and not self.detector.speaking:
             self.speaking = False  # a sound too short for a turn (a cough, a click): forget it
             self.end_turn()
         return event

@@ -21,6 +21,7 @@ PREBUFFER_FRAMES = 3  # sent ahead of real time, so timer jitter never starves t
 class Utterance:
     audio: AsyncGenerator[bytes, None]  # line-format chunks, produced while the first ones play
     on_start: Callable[[], None] | None = None  # called when its first frame is sent
+    caption: str | None = None  # shown (browser page) when it starts playing
 
 
 class Playback:
@@ -35,8 +36,13 @@ class Playback:
     def busy(self) -> bool:
         return self.player is not None and not self.player.done()
 
-    def play(self, audio: AsyncGenerator[bytes, None], on_start: Callable[[], None] | None = None) -> None:
-        self.pending.append(Utterance(audio, on_start))
+    def play(
+        self,
+        audio: AsyncGenerator[bytes, None],
+        on_start: Callable[[], None] | None = None,
+        caption: str | None = None,
+    ) -> None:
+        self.pending.append(Utterance(audio, on_start, caption))
         if not self.busy:
             self.player = asyncio.create_task(self.play_pending())
 
@@ -85,3 +91,5 @@ class Playback:
                     started = True
                     if utterance.on_start is not None:
                         utterance.on_start()
+                    if utterance.caption:
+                        await self.line.caption("bot", utterance.caption, final=True)

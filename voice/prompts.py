@@ -39,6 +39,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "it": "Sei il numero {position} in coda. Resta in linea, un collega ti risponderà appena possibile.",
         "en": "You are number {position} in the queue. Please stay on the line, a colleague will answer shortly.",
     },
+    "no_agent": {
+        "it": "Adesso nessun collega può rispondere. Puoi scriverci a {email}, oppure richiamare più tardi.",
+        "en": "Nobody from the team can answer right now. You can write to us at {email}, or call back later.",
+    },
     "unavailable": {
         "it": "Mi dispiace, il servizio non è disponibile in questo momento. Riprova più tardi. Arrivederci.",
         "en": "Sorry, the service isn't available right now. Please try again later. Goodbye.",

@@ -20,7 +20,7 @@ from voice.tts import Speaker
 
 sys.path.insert(0, str(REPO_ROOT))  # actions.shop: the one reader of shop.yml
 
-from actions.shop import parse_shop  # noqa: E402
+from actions.shop import Shop, parse_shop  # noqa: E402
 
 RECENT_CALLS = 100
 
@@ -47,7 +47,7 @@ class Services:
     settings: VoiceSettings
     recognizers: Recognizers
     speaker: Speaker
-    shop_name: str
+    shop: Shop  # shop.yml: the name for the greeting, the support email
     http: httpx.AsyncClient
     twilio: TwilioCalls | None  # None: Twilio credentials not configured
     asterisk: AsteriskARI | None  # None: ARI not configured
@@ -70,7 +70,7 @@ def build_services(settings: VoiceSettings) -> Services:
         settings=settings,
         recognizers=Recognizers(settings.vosk_models()),
         speaker=Speaker(settings.tts_voices(), settings.tts_rate, settings.tts_cache_dir),
-        shop_name=parse_shop(settings.shop_file).shop.name,
+        shop=parse_shop(settings.shop_file),
         http=http,
         twilio=twilio,
         asterisk=asterisk,

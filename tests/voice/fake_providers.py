@@ -99,10 +99,11 @@ class FakeTwilio(FakeProvider):
 
     def __init__(self) -> None:
         super().__init__((TWILIO_SID, TWILIO_TOKEN))
+        self.gone: set[str] = set()  # calls Twilio no longer knows (the update is refused)
 
     def respond(self, request: RecordedRequest) -> tuple[int, dict | None]:
         route = CALL_UPDATE.fullmatch(request.path)
-        if request.method != "POST" or route is None:
+        if request.method != "POST" or route is None or route["call"] in self.gone:
             return 404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
         if route["account"] != TWILIO_SID:
             return 403, {"code": 20003, "message": "Permission denied", "status": 403}
