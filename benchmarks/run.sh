@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/python benchmarks/rest_latency.py
 .venv/bin/python benchmarks/hub_overhead.py
+.venv/bin/python benchmarks/voice_latency.py

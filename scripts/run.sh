@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the product on embedded defaults: action server + Rasa server + bot hub (SQLite orders,
+# Run the product on embedded defaults: action server + Rasa server + bot hub + voice gateway (SQLite orders,
 # in-memory trackers and transcripts), until Ctrl-C. Environment variables: README, Configuration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,8 +32,13 @@ RASA_URL=${RASA_URL:-http://127.0.0.1:$RASA_PORT} .venv/bin/uvicorn bot.app:crea
   --host "${HUB_HOST:-127.0.0.1}" --port "$HUB_PORT" >var/log/hub.log 2>&1 &
 pids+=($!)
 
+VOICE_PORT=${VOICE_PORT:-8100}
+VOICE_HUB_URL=${VOICE_HUB_URL:-http://127.0.0.1:$HUB_PORT} VOICE_PORT=$VOICE_PORT .venv/bin/python -m voice \
+  >var/log/voice.log 2>&1 &
+pids+=($!)
+
 .venv/bin/python scripts/wait_ready.py "http://127.0.0.1:$ACTION_PORT/health" "http://127.0.0.1:$RASA_PORT/status" \
-  "http://127.0.0.1:$HUB_PORT/healthz"
+  "http://127.0.0.1:$HUB_PORT/healthz" "http://127.0.0.1:$VOICE_PORT/healthz"
 cat <<MSG
 
 Checkout assistant is running (logs in var/log/):
@@ -42,6 +47,7 @@ Checkout assistant is running (logs in var/log/):
   Widget script        http://127.0.0.1:$HUB_PORT/widget/widget.js
   Hub metrics          http://127.0.0.1:$HUB_PORT/metrics
   Rasa REST channel    http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
+  Call the shop        http://127.0.0.1:$VOICE_PORT/phone/    (browser microphone; phone lines: README, Phone calls)
 Chat in the terminal:  make chat        (English: make chat LANG_CODE=en)
 Demo orders to try:    100001 mario.rossi@example.com, 100002 emma.clark@example.co.uk (see README)
 Stop with Ctrl-C.

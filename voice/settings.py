@@ -34,7 +34,7 @@ class VoiceSettings(BaseSettings):
 
     voice_language: Language = "it"  # when the called number says nothing
     voice_number_languages: Annotated[dict[str, Language], NoDecode] = Field(default_factory=dict)
-    voice_end_silence_ms: int = 500  # caller silence that ends a turn
+    voice_end_silence_ms: int = 350  # caller silence that ends a turn (DESIGN 10: the answer within 500 ms)
     voice_reprompt_seconds: float = 8.0
     voice_reprompts: int = 2  # re-prompts after silence before the polite hang-up
     voice_dtmf_timeout_seconds: float = 4.0  # keypad digits are sent after this pause even without '#'

@@ -15,7 +15,7 @@
       connected: "In linea: parla pure.",
       ended: "Chiamata terminata.",
       noMicrophone: "Serve il permesso di usare il microfono.",
-      noSpeech: "Riconoscimento vocale italiano non installato (vedi README): usa la tastiera o l'inglese.",
+      noSpeech: "Riconoscimento vocale italiano non installato (vedi README): la chiamata sarà in inglese.",
       failed: "Il servizio vocale non risponde.",
     },
     en: {
@@ -28,7 +28,7 @@
       connected: "On the line: go ahead and speak.",
       ended: "Call ended.",
       noMicrophone: "The page needs permission to use the microphone.",
-      noSpeech: "English speech recognition is not installed (see README): use the keypad.",
+      noSpeech: "English speech recognition is not installed (see README): the call will be in Italian.",
       failed: "The voice service is not answering.",
     },
   };
