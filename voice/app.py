@@ -33,7 +33,10 @@ async def warm_up(services: Services) -> None:
     for language in ("it", "en"):
         for name in ("greeting", "other_language"):
             text = for_the_ear(prompt(name, language, shop=services.shop.shop.name), [], {}, language)
-            await services.speaker.prompt(text, language)
+            try:
+                await services.speaker.prompt(text, language)
+            except Exception:  # the first call will synthesize it instead
+                log.exception("could not synthesize a prompt ahead", extra={"prompt": name, "language": language})
 
 
 def create_app(settings: VoiceSettings | None = None) -> FastAPI:

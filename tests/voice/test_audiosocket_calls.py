@@ -6,12 +6,12 @@ Korean espeak-ng speech, and the words reach the hub (tests/voice/conftest.py)."
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
 
 from audio_checks import assert_line_format, assert_real_time, assert_speech, speech_onset
 from conftest import (
     ENGLISH_NUMBER,
+    HANGUL_WORDS,
     ITALIAN_NUMBER,
     TRANSFER_ENDPOINT,
     Gateway,
@@ -24,7 +24,6 @@ from fake_providers import ARI_PASSWORD, ARI_USER
 from speech import caller_speech, silence
 
 LINE_FRAME_BYTES = 320
-HANGUL_WORDS = re.compile(r"[\uac00-\ud7a3]+( [\uac00-\ud7a3]+)*")
 
 
 def english_caller(gateway: Gateway) -> AudioSocketCaller:

@@ -14,6 +14,7 @@ from audio_checks import assert_line_format, assert_real_time, assert_speech, sp
 from conftest import (
     AGENT,
     ENGLISH_NUMBER,
+    HANGUL_WORDS,
     REPROMPT_SECONDS,
     TRANSFER_NUMBER,
     Gateway,
@@ -26,6 +27,8 @@ from fake_providers import TWILIO_SID, TWILIO_TOKEN
 from speech import caller_speech
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+
+from voice.twilio import twilio_signature as gateway_signature
 
 MULAW_FRAME_BYTES = 160  # 20 ms at 8 kHz, one byte a sample
 
@@ -222,3 +225,34 @@ async def test_a_refused_transfer_keeps_the_caller_on_the_line_with_the_agent(ga
     last_shopper = max(entry["seq"] for entry in entries if entry["role"] == "shopper")
     assert not [e for e in entries if e["role"] == "bot" and e["seq"] > last_shopper], "the bot stays quiet"
     assert gateway.metric('voice_transfers_total{outcome="failed"') >= 1
+
+
+def test_signatures_match_twilios_published_examples() -> None:
+    # the examples of twilio-python's own tests (auth token 12345)
+    url = "https://mycompany.com/myapp.php?foo=1&bar=2"
+    params = [
+        ("CallSid", "CA1234567890ABCDE"),
+        ("Digits", "1234"),
+        ("From", "+14158675309"),
+        ("To", "+18005551212"),
+        ("Caller", "+14158675309"),
+    ]
+    assert gateway_signature("12345", url, params) == "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+    repeated = [("Sid", "CA123"), ("SidAccount", "AC123"), ("Digits", "5678"), ("Digits", "1234")]
+    assert gateway_signature("12345", url, repeated) == "IK+Dwps556ElfBT0I3Rgjkr1wJU="
+
+
+async def test_star_switches_the_call_to_the_other_language(gateway: Gateway) -> None:
+    caller = await english_call(gateway)
+    await caller.bot_talking(for_seconds=1)
+    switched = await caller.press("*")
+    await caller.bot_talking(for_seconds=1, since=switched)  # "D'accordo, parliamo in italiano..."
+    assert gateway.call_record(caller.call_sid)["language"] == "it"
+    # the test gateway's Italian model is the Korean one
+    stopped = await caller.say(caller_speech("안녕하세요", "ko", engine="espeak-ng"))
+    await caller.bot_talking(for_seconds=1, since=stopped)
+    await caller.close()
+
+    entries = await transcript(gateway.hub_url, gateway.conversation_of(caller.call_sid))
+    heard = said_by(entries, "shopper")
+    assert len(heard) == 1 and HANGUL_WORDS.fullmatch(heard[0]), f"the Italian recognizer heard it: {heard}"
