@@ -11,10 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 
 REPO = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/0"
 sys.path.insert(0, str(REPO / "scripts"))
 from assistant_processes import RunningAssistant, running_assistant  # noqa: E402
 
@@ -60,14 +58,3 @@ def client(assistant: Assistant) -> Iterator[httpx.Client]:
 
 def custom_payloads(replies: list[dict], key: str) -> list[dict]:
     return [reply["custom"][key] for reply in replies if key in (reply.get("custom") or {})]
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A Redis key prefix of the test's own; only its keys are deleted afterwards."""
-    prefix = f"test-hub-{uuid.uuid4().hex[:8]}:"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)

@@ -14,8 +14,9 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from assistant_processes import free_port, running_hub
-from conftest import REDIS_URL, Assistant
+from conftest import Assistant
 from handoff_setup import AgentSide, handoff_env
+from redis_keys import REDIS_URL
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from widget_client import WidgetClient

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 from assistant_processes import RASA_ENV, REPO, free_port, rasa_server_command, running_hub
-from conftest import REDIS_URL, Assistant
+from conftest import Assistant
+from redis_keys import REDIS_URL
 from wait_ready import wait_ready
 from websockets.exceptions import ConnectionClosed
 from widget_client import WidgetClient

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as redis
 from argon2 import PasswordHasher, extract_parameters
-from conftest import REDIS_URL
+from redis_keys import REDIS_URL
 
 from bot.agent_sessions import AgentSessions
 from bot.agents import AgentDirectory, AgentsFileError

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
-from conftest import REDIS_URL
+from redis_keys import REDIS_URL
 
 from bot.mailer import Mailer, MailError, OutboxMailer, SmtpMailer, mailer_from_settings
 from bot.settings import Settings

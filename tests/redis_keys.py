@@ -1,5 +1,5 @@
-"""Shared fixtures of the hub unit and integration tests: the local Redis, under a key prefix of
-each test's own."""
+"""A pytest plugin (loaded for every suite by pyproject.toml): the local Redis, and a key prefix
+of each test's own whose keys are deleted afterwards."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 @pytest.fixture
 def redis_prefix() -> Iterator[str]:
-    """A key prefix of this test's own; only its keys are deleted afterwards."""
-    prefix = f"test-hub-{uuid.uuid4().hex[:8]}:"
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"
     yield prefix
     client = redis.Redis.from_url(REDIS_URL)
     keys = list(client.scan_iter(f"{prefix}*"))
