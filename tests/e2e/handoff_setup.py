@@ -3,16 +3,14 @@ and an agent's side of the hub (console API with its login cookie, live console 
 
 from __future__ import annotations
 
-import asyncio
-import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
+from widget_client import FrameSocket
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -54,15 +52,14 @@ def handoff_env(workdir: Path, on_duty: bool = True, **extra: str) -> dict[str, 
     }
 
 
-class AgentSide:
+class AgentSide(FrameSocket):
     """One agent logged in to one hub: the console API and the live console socket."""
 
     def __init__(self, hub_url: str, username: str) -> None:
+        super().__init__()
         self.hub_url = hub_url
         self.username = username
         self.http = httpx.AsyncClient(base_url=hub_url, timeout=30)
-        self.ws: ClientConnection | None = None
-        self.frames: list[dict[str, Any]] = []
 
     async def login(self, password: str = PASSWORD) -> httpx.Response:
         return await self.http.post("/agent/api/login", json={"username": self.username, "password": password})
@@ -72,17 +69,6 @@ class AgentSide:
         url = self.hub_url.replace("http", "ws", 1) + "/agent/ws"
         self.ws = await connect(url, additional_headers={"Cookie": f"agent_session={cookie}"})
         return self
-
-    async def send(self, frame: dict[str, Any]) -> None:
-        await self.ws.send(json.dumps(frame))
-
-    async def until(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30) -> dict[str, Any]:
-        async with asyncio.timeout(timeout):
-            while True:
-                frame = json.loads(await self.ws.recv())
-                self.frames.append(frame)
-                if predicate(frame):
-                    return frame
 
     async def waiting_for(self, conversation_id: str, queue: str | None = None) -> dict[str, Any]:
         """The summary of `conversation_id` once it shows up in this agent's live queue (in `queue`)."""

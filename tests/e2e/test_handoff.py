@@ -78,7 +78,7 @@ async def test_queue_accept_chat_silence_and_hand_back(hub: str, anna: AgentSide
     assert joined["role"] == "system" and "Anna" in joined["text"]
     assert (await widget.until(lambda f: f["type"] == "handoff"))["agent"] == "Anna"
 
-    await anna.send({"type": "watch", "conversation_id": conversation})
+    await anna.send_frame({"type": "watch", "conversation_id": conversation})
     await widget.send_frame({"type": "typing", "on": True})
     typing = await anna.until(lambda f: f["type"] == "typing")
     assert typing == {"type": "typing", "who": "shopper", "on": True, "conversation_id": conversation}
@@ -86,7 +86,7 @@ async def test_queue_accept_chat_silence_and_hand_back(hub: str, anna: AgentSide
     relayed = await anna.until(lambda f: f["type"] == "message" and f["role"] == "shopper")
     assert relayed["text"] == "il pacco è arrivato rotto"
 
-    await anna.send({"type": "typing", "conversation_id": conversation, "on": True})
+    await anna.send_frame({"type": "typing", "conversation_id": conversation, "on": True})
     assert (await widget.until(lambda f: f["type"] == "typing"))["who"] == "agent"
     reply = await anna.post(conversation, "messages", {"text": "Mi dispiace, ti mando subito un sostituto."})
     assert reply.status_code == 200
@@ -206,7 +206,7 @@ async def test_hub_restart_mid_handoff_loses_nothing(assistant: Assistant, workd
             missed = await again.until(lambda f: f["type"] == "message" and f["role"] == "agent")
             assert missed["text"] == "Sono ancora qui, controllo l'ordine."
             assert (await again.until(lambda f: f["type"] == "handoff"))["state"] == "agent"
-            await anna.send({"type": "watch", "conversation_id": conversation})
+            await anna.send_frame({"type": "watch", "conversation_id": conversation})
             await asyncio.sleep(0.5)
             await again.say("grazie, aspetto")
             assert (await anna.until(lambda f: f["type"] == "message" and f["role"] == "shopper"))["text"] == (

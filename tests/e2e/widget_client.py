@@ -13,12 +13,31 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 
-class WidgetClient:
-    def __init__(self, hub_url: str, token: str | None = None) -> None:
-        self.hub_url = hub_url
-        self.token = token
+class FrameSocket:
+    """A JSON-frame WebSocket whose every received frame is kept in `frames`."""
+
+    def __init__(self) -> None:
         self.ws: ClientConnection | None = None
         self.frames: list[dict[str, Any]] = []
+
+    async def send_frame(self, frame: dict[str, Any] | str) -> None:
+        await self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))
+
+    async def until(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30) -> dict[str, Any]:
+        """Read frames until one matches."""
+        async with asyncio.timeout(timeout):
+            while True:
+                frame = json.loads(await self.ws.recv())
+                self.frames.append(frame)
+                if predicate(frame):
+                    return frame
+
+
+class WidgetClient(FrameSocket):
+    def __init__(self, hub_url: str, token: str | None = None) -> None:
+        super().__init__()
+        self.hub_url = hub_url
+        self.token = token
 
     async def open_session(self, language: str | None = None) -> dict[str, Any]:
         async with httpx.AsyncClient(base_url=self.hub_url) as http:
@@ -36,22 +55,10 @@ class WidgetClient:
         await self.send_frame({"type": "hello", "after_seq": after_seq})
         return self
 
-    async def send_frame(self, frame: dict[str, Any] | str) -> None:
-        await self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))
-
     async def say(self, text: str, client_id: str | None = None, **metadata: Any) -> str:
         client_id = client_id or uuid.uuid4().hex
         await self.send_frame({"type": "message", "id": client_id, "text": text, "metadata": metadata})
         return client_id
-
-    async def until(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30) -> dict[str, Any]:
-        """Read frames until one matches; every frame read is kept in self.frames."""
-        async with asyncio.timeout(timeout):
-            while True:
-                frame = json.loads(await self.ws.recv())
-                self.frames.append(frame)
-                if predicate(frame):
-                    return frame
 
     async def turn(self, text: str, timeout: float = 30, **metadata: Any) -> list[dict[str, Any]]:
         """Say something; the bot's messages of that turn (until typing stops)."""
