@@ -167,10 +167,12 @@ async def test_silence_gets_a_reprompt_then_a_polite_goodbye(gateway: Gateway) -
     await caller.bot_talking(for_seconds=0.5)
     quiet_from = await caller.press("#")  # a key stops the greeting; nothing was keyed in, nothing is sent
     reprompt = await caller.bot_reply(since=quiet_from + 0.3, quiet=1)
+    # REPROMPT_SECONDS of silence, then a prompt synthesized on a busy 2-core machine
     waited = reprompt.first_at - quiet_from
-    assert REPROMPT_SECONDS - 0.5 < waited < REPROMPT_SECONDS + 1.5, f"re-prompt after {waited:.1f} s of silence"
+    assert REPROMPT_SECONDS - 0.5 < waited < REPROMPT_SECONDS + 2.5, f"re-prompt after {waited:.1f} s of silence"
     goodbye = await caller.bot_reply(since=reprompt.frames[-1].at + 0.3, quiet=1)
-    assert REPROMPT_SECONDS - 0.5 < goodbye.first_at - reprompt.frames[-1].at < REPROMPT_SECONDS + 1.5
+    waited = goodbye.first_at - reprompt.frames[-1].at
+    assert REPROMPT_SECONDS - 0.5 < waited < REPROMPT_SECONDS + 2.5, f"goodbye after {waited:.1f} s of silence"
     assert_speech(goodbye, min_seconds=1.5)
     assert len(caller.marks) >= 2, "the gateway marks the end of each utterance it played in full"
     await asyncio.wait_for(caller.hung_up.wait(), 10)  # the gateway hung up
