@@ -4,30 +4,16 @@ restarts in the middle of a call loses nothing, neither the caller's words nor t
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from assistant_processes import free_port, running_hub
 from conftest import HUB_SECRET_KEY, Stack
+from redis_keys import REDIS_URL
 
 from voice.hub_client import HubConversation, HubUnavailable
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 VOICE = {"channel": "voice", "language": "en"}
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of this test's own; only its keys are deleted afterwards."""
-    prefix = f"test-voice-{uuid.uuid4().hex[:8]}:"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
 
 
 async def bot_turn(conversation: HubConversation, frames: list[dict]) -> list[dict]:
