@@ -10,10 +10,11 @@ import sys
 from datetime import UTC, datetime
 
 # One pass, left to right, so a phone number next to a card number is not read as part of it.
+# Digits glued to letters or dashes (UUIDs, conversation and call ids) are identifiers, not data.
 PERSONAL_DATA = re.compile(
     r"(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})"
-    r"|(?P<card>\b\d{4}(?:[ -]?\d{4}){2,3}(?:[ -]?\d{1,3})?\b)"  # 12-19 digits in groups of 4
-    r"|(?P<phone>(?<![\w.])\+?\d(?:[ ./-]?\d){8,14}(?!\w))"  # 9-15 digits: not a date
+    r"|(?P<card>(?<![\w-])\d{4}(?:[ -]?\d{4}){2,3}(?:[ -]?\d{1,3})?(?![\w-]))"  # 12-19 digits in groups of 4
+    r"|(?P<phone>(?<![\w.-])\+?\d(?:[ ./-]?\d){8,14}(?![\w-]))"  # 9-15 digits: not a date, not inside an id
 )
 STANDARD_FIELDS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
