@@ -123,6 +123,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 _engine = None
 _voice_ids: set[str] = set()
+# Rarely (seen under load at start-up) pyttsx3's espeak driver ends its loop without writing the file.
+SYNTHESIS_ATTEMPTS = 2
 
 
 def _start_engine() -> None:
@@ -142,7 +144,10 @@ def _synthesize(text: str, voice: str, rate: int) -> bytes:
     _engine.setProperty("rate", rate)
     with tempfile.TemporaryDirectory(prefix="tts-") as folder:
         path = Path(folder) / "speech.wav"
-        _engine.save_to_file(text, str(path))
-        _engine.runAndWait()
+        for _ in range(SYNTHESIS_ATTEMPTS):
+            _engine.save_to_file(text, str(path))
+            _engine.runAndWait()
+            if path.exists():
+                break
         with wave.open(str(path)) as clip:
             return resample(clip.readframes(clip.getnframes()), clip.getframerate(), LINE_RATE)
