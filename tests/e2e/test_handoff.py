@@ -5,17 +5,15 @@ several hubs and a hub restart."""
 from __future__ import annotations
 
 import asyncio
-import email
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from assistant_processes import free_port, running_hub
 from conftest import Assistant
-from handoff_setup import AgentSide, handoff_env
+from handoff_setup import AgentSide, Mailbox, handoff_env, running_mailbox, text_of
 from redis_keys import REDIS_URL
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -216,22 +214,10 @@ async def test_hub_restart_mid_handoff_loses_nothing(assistant: Assistant, workd
         await anna.close()
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
+    with running_mailbox() as running:
+        yield running
 
 
 @pytest.mark.parametrize("on_duty, reason", [(True, "no_agent"), (False, "closed")])
@@ -258,15 +244,10 @@ async def test_ticket_is_offered_stored_and_mailed_when_nobody_can_help(
         await widget.send_frame({"type": "ticket", "email": "mario@example.com", "description": "again"})
         assert (await widget.until(lambda f: f["type"] == "error"))["id"] == "ticket"  # one ticket per offer
 
-        for _ in range(50):
-            if box.messages:
-                break
-            await asyncio.sleep(0.1)
-        [mail] = box.messages
-        assert number in mail["Subject"] and mail["Reply-To"] == "mario@example.com"
+        mail = await asyncio.to_thread(box.wait_for, number)
+        assert len(box.messages) == 1 and number in mail["Subject"] and mail["Reply-To"] == "mario@example.com"
         assert mail["To"] == "assistenza@bottega-aurora.example"
-        body = mail.get_payload(decode=True).decode()
-        assert "Pacco mai arrivato" in body and "I want to talk to a human" in body
+        assert "Pacco mai arrivato" in text_of(mail) and "I want to talk to a human" in text_of(mail)
         answer = await widget.turn("how much is shipping to germany?")  # the bot goes on helping
         assert "12.90" in answer[-1]["text"]
         await widget.close()

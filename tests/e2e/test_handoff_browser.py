@@ -4,10 +4,7 @@ Screenshots go to tests/screenshots/."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,10 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from aiosmtpd.controller import Controller
-from assistant_processes import REPO, free_port, running_hub
+from assistant_processes import free_port, running_hub
 from conftest import Assistant
+from handoff_setup import Mailbox, add_agent, shop_file, text_of
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from test_widget_browser import ANSWER_TIMEOUT_MS, browser, shot  # noqa: F401 (browser is a fixture)
 from websockets.exceptions import ConnectionClosed
@@ -27,39 +24,17 @@ from websockets.sync.client import connect
 AGENT = {"username": "anna", "name": "Anna", "password": "anna-password-1234", "queues": "it.*,en.*"}
 COLLEAGUE = {"username": "marco", "name": "Marco", "password": "marco-password-1234", "queues": "it.*,en.*"}
 OTHER_QUEUE = {"username": "luca", "name": "Luca", "password": "luca-password-1234", "queues": "en.returns"}
-ALL_DAY = ["00:00", "23:59"]
-DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 NO_BOT_REPLY_WAIT_MS = 4_000  # longer than a bot turn takes here (about 1 s)
 
 
 # ---------- fixtures: agents, shop files, hubs, a real SMTP server ----------
 
 
-def add_agent(agents_file: Path, agent: dict[str, str]) -> None:
-    """The documented command, as a newcomer runs it."""
-    subprocess.run(
-        [str(REPO / ".venv" / "bin" / "python"), "-m", "bot.agents", "add", agent["username"],
-         "--name", agent["name"], "--queues", agent["queues"], "--password-stdin"],
-        input=agent["password"] + "\n", text=True, cwd=REPO, check=True, capture_output=True,
-        env={"AGENTS_FILE": str(agents_file), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
-
-
-def shop_file(directory: Path, open_hours: bool) -> Path:
-    """shop.yml with support open all day every day (no holidays), or never open."""
-    shop = yaml.safe_load((REPO / "shop.yml").read_text(encoding="utf-8"))
-    shop["support"]["hours"] = {day: ALL_DAY for day in DAYS} if open_hours else {}
-    shop["support"]["holidays"] = []
-    path = directory / ("shop-open.yml" if open_hours else "shop-closed.yml")
-    path.write_text(yaml.safe_dump(shop, allow_unicode=True), encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
 def agents_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("agents") / "agents.json"
     for agent in (AGENT, COLLEAGUE, OTHER_QUEUE):
-        add_agent(path, agent)
+        add_agent(path, **agent)
     return path
 
 
@@ -71,33 +46,10 @@ def open_hub(assistant: Assistant, agents_file: Path, tmp_path_factory: pytest.T
         yield url
 
 
-class Inbox:
-    """aiosmtpd handler: keeps the subject and plain text of every mail it receives."""
-
-    def __init__(self) -> None:
-        self.mails: list[str] = []
-
-    async def handle_DATA(
-        self, server: object, session: object, envelope: object
-    ) -> str:  # aiosmtpd calls it by this name
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)  # type: ignore[attr-defined]
-        self.mails.append(f"{message['subject']}\n{message.get_body(('plain',)).get_content()}")
-        return "250 OK"
-
-    def wait_for(self, text: str, seconds: float = 10) -> str:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            found = [mail for mail in self.mails if text in mail]
-            if found:
-                return found[0]
-            time.sleep(0.1)
-        raise AssertionError(f"no mail with {text!r} in {len(self.mails)} received")
-
-
 @dataclass
 class ClosedHub:
     url: str
-    inbox: Inbox
+    inbox: Mailbox
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +57,7 @@ def closed_hub(
     assistant: Assistant, agents_file: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ClosedHub]:
     workdir = tmp_path_factory.mktemp("closed-hub")
-    inbox = Inbox()
+    inbox = Mailbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
     env = {
@@ -458,7 +410,7 @@ def test_ticket_when_support_is_closed(
     shot(shopper, f"widget-ticket-number-{language}")
 
     # The support address got it over SMTP.
-    assert "Il pagamento con PayPal non va a buon fine" in closed_hub.inbox.wait_for(ticket)
+    assert "Il pagamento con PayPal non va a buon fine" in text_of(closed_hub.inbox.wait_for(ticket))
 
     # A reload replays the offer, but no form for a ticket that already exists.
     shopper.reload()

