@@ -65,5 +65,7 @@ def position_in_queue(handoff: Handoff, queued: list[Handoff]) -> int:
 
 
 def estimated_wait_seconds(position: int, handling_seconds: float, agents_serving: int) -> int:
-    """Everyone ahead is served in turn by the agents of the queue, one handling time each."""
-    return int(math.ceil(position / max(agents_serving, 1)) * handling_seconds) if position else 0
+    """Everyone ahead is served in turn by the agents of the queue, one handling time each;
+    in whole minutes, as the shopper is told it."""
+    turns = math.ceil(position / max(agents_serving, 1))
+    return math.ceil(turns * handling_seconds / 60) * 60 if position else 0

@@ -3,23 +3,12 @@ ports, with a fresh SQLite order database, once per test session."""
 
 from __future__ import annotations
 
-import sqlite3
-import sys
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "scripts"))
-from assistant_processes import RunningAssistant, running_assistant  # noqa: E402
-
-
-class Assistant(RunningAssistant):
-    def db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.db_path)
+from assistant_processes import running_assistant
+from rasa_stack import Assistant
 
 
 @pytest.fixture(scope="session")
@@ -28,33 +17,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         yield Assistant(**vars(running))
 
 
-class Shopper:
-    """One conversation over the REST channel."""
-
-    def __init__(self, client: httpx.Client, language: str | None = None) -> None:
-        self.client = client
-        self.sender = f"test-{uuid.uuid4().hex[:12]}"
-        self.language = language
-
-    def say(self, text: str, **metadata: object) -> list[dict]:
-        if self.language and "language" not in metadata:
-            metadata["language"] = self.language
-        response = self.client.post(
-            "/webhooks/rest/webhook", json={"sender": self.sender, "message": text, "metadata": metadata}
-        )
-        response.raise_for_status()
-        return response.json()
-
-    def ask(self, text: str, **metadata: object) -> str:
-        """Send a message; the bot's texts joined, for assertions."""
-        return "\n".join(reply.get("text", "") for reply in self.say(text, **metadata))
-
-
 @pytest.fixture
 def client(assistant: Assistant) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=assistant.rasa_url, timeout=60) as http:
         yield http
-
-
-def custom_payloads(replies: list[dict], key: str) -> list[dict]:
-    return [reply["custom"][key] for reply in replies if key in (reply.get("custom") or {})]

@@ -7,7 +7,7 @@ import re
 
 import httpx
 import pytest
-from conftest import Assistant, Shopper, custom_payloads
+from rasa_stack import Assistant, Shopper, custom_payloads
 
 TEXTS = {
     "it": {

@@ -14,10 +14,11 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from assistant_processes import free_port, running_hub
-from conftest import Assistant
+from chromium import shot
 from handoff_setup import Mailbox, add_agent, shop_file, text_of
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from test_widget_browser import ANSWER_TIMEOUT_MS, browser, shot  # noqa: F401 (browser is a fixture)
+from rasa_stack import Assistant
+from test_widget_browser import ANSWER_TIMEOUT_MS, browser  # noqa: F401 (browser is a fixture)
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from assistant_processes import RASA_ENV, REPO, free_port, rasa_server_command, running_hub
-from conftest import Assistant
+from rasa_stack import Assistant
 from redis_keys import REDIS_URL
 from wait_ready import wait_ready
 from websockets.exceptions import ConnectionClosed

@@ -4,22 +4,13 @@ against the real hub, Rasa and action server. Screenshots go to tests/screenshot
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from assistant_processes import REPO, running_hub
-from conftest import Assistant
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from assistant_processes import running_hub
+from chromium import chromium, shot
+from playwright.sync_api import Browser, Page, expect
+from rasa_stack import Assistant
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-SCREENSHOTS = REPO / "tests" / "screenshots"
 ANSWER_TIMEOUT_MS = 30_000
 
 
@@ -31,12 +22,8 @@ def demo_url(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: scripts/ensure_services.sh chromium installs it")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -46,12 +33,6 @@ def page(browser: Browser, demo_url: str) -> Iterator[Page]:
     page.goto(demo_url)
     yield page
     context.close()
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(500)  # let the panel's opening transition finish
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def launcher(page: Page):

@@ -9,7 +9,10 @@ import asyncio
 import uuid
 
 from audio_checks import assert_line_format, assert_real_time, assert_speech, speech_onset
-from conftest import (
+from fake_caller import AUDIO, DTMF, UUID, AudioSocketCaller, Reply, tlv
+from fake_providers import ARI_PASSWORD, ARI_USER
+from speech import caller_speech, silence
+from voice_stack import (
     ENGLISH_NUMBER,
     HANGUL_WORDS,
     ITALIAN_NUMBER,
@@ -19,9 +22,6 @@ from conftest import (
     said_by,
     transcript,
 )
-from fake_caller import AUDIO, DTMF, UUID, AudioSocketCaller, Reply, tlv
-from fake_providers import ARI_PASSWORD, ARI_USER
-from speech import caller_speech, silence
 
 LINE_FRAME_BYTES = 320
 

@@ -10,22 +10,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Gateway
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from chromium import chromium, shot
+from playwright.sync_api import Browser, Page, expect
 from speech import caller_speech, silence
+from voice_stack import Gateway
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
+FAKE_MICROPHONE_FLAGS = [
     "--use-fake-ui-for-media-stream",
     "--use-fake-device-for-media-stream",
     "--autoplay-policy=no-user-gesture-required",
 ]
-SCREENSHOTS = REPO / "tests" / "screenshots"
 ANSWER_TIMEOUT_MS = 45_000
 
 
@@ -42,14 +36,9 @@ def caller_wav(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: scripts/ensure_services.sh chromium installs it")
     microphone = caller_wav(tmp_path_factory.mktemp("microphone"))
-    flags = [*CHROMIUM_FLAGS, f"--use-file-for-fake-audio-capture={microphone}%noloop"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
-        yield browser
-        browser.close()
+    with chromium(*FAKE_MICROPHONE_FLAGS, f"--use-file-for-fake-audio-capture={microphone}%noloop") as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -60,11 +49,6 @@ def page(browser: Browser, gateway: Gateway) -> Iterator[Page]:
     page.goto(f"{gateway.url}/phone/")
     yield page
     context.close()
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def test_a_call_from_the_browser_page(page: Page, gateway: Gateway) -> None:

@@ -7,8 +7,8 @@ import asyncio
 import json
 
 import pytest
-from conftest import Gateway
 from speech import caller_speech
+from voice_stack import Gateway
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from assistant_processes import free_port, running_hub
-from conftest import HUB_SECRET_KEY, Stack
 from redis_keys import REDIS_URL
+from voice_stack import HUB_SECRET_KEY, Stack
 
 from voice.hub_client import HubConversation, HubUnavailable
 

@@ -11,7 +11,10 @@ import time
 import httpx
 import pytest
 from audio_checks import assert_line_format, assert_real_time, assert_speech, speech_onset
-from conftest import (
+from fake_caller import Reply, TwilioCaller, twilio_signature
+from fake_providers import TWILIO_SID, TWILIO_TOKEN
+from speech import caller_speech
+from voice_stack import (
     AGENT,
     ENGLISH_NUMBER,
     HANGUL_WORDS,
@@ -22,9 +25,6 @@ from conftest import (
     said_by,
     transcript,
 )
-from fake_caller import Reply, TwilioCaller, twilio_signature
-from fake_providers import TWILIO_SID, TWILIO_TOKEN
-from speech import caller_speech
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
