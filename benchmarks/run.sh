@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/python benchmarks/rest_latency.py
 .venv/bin/python benchmarks/hub_overhead.py
+.venv/bin/python benchmarks/stt_speed.py
 .venv/bin/python benchmarks/voice_latency.py
