@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -24,6 +25,7 @@ if str(REPO_ROOT) not in sys.path:  # `pytest` run without `python -m` from the 
 
 from actions.orders.seed import seed_demo_orders  # noqa: E402
 from actions.orders.sql import SqlOrderStore  # noqa: E402
+from tests.actions.trackers import use_store  # noqa: E402
 
 PG_HOST, PG_PORT, PG_ADMIN_DB = "127.0.0.1", 5432, "test"
 PG_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
@@ -84,11 +86,28 @@ def today() -> date:
     return datetime.now(timezone.utc).date()
 
 
-@pytest.fixture
-def store(db_url: str, today: date) -> Iterator[SqlOrderStore]:
+@contextmanager
+def demo_store(db_url: str, today: date) -> Iterator[SqlOrderStore]:
     """A store with the schema and the demo orders."""
     order_store = SqlOrderStore(db_url)
     order_store.create_schema()
     seed_demo_orders(order_store, today)
-    yield order_store
-    order_store.close()
+    try:
+        yield order_store
+    finally:
+        order_store.close()
+
+
+@pytest.fixture
+def store(db_url: str, today: date) -> Iterator[SqlOrderStore]:
+    with demo_store(db_url, today) as order_store:
+        yield order_store
+
+
+@pytest.fixture
+def orders(tmp_path: Path, today: date, monkeypatch: pytest.MonkeyPatch) -> Iterator[SqlOrderStore]:
+    """The demo orders in SQLite, read and written by the actions under test (the store itself is
+    tested on SQLite and PostgreSQL)."""
+    with demo_store(f"sqlite:///{tmp_path / 'orders.db'}", today) as order_store:
+        use_store(monkeypatch, order_store)
+        yield order_store

@@ -23,7 +23,7 @@ from actions.order_requests import (
 )
 from actions.orders.model import Address, OrderStatus
 from actions.orders.sql import SqlOrderStore
-from tests.actions.trackers import DOMAIN, responses, tracker, use_store
+from tests.actions.trackers import DOMAIN, responses, tracker
 
 CLEARED_CHANGE = [
     SlotSet(slot, None) for slot in ("next_form", "confirmed", "new_address", "return_items", "return_reason")
@@ -31,16 +31,7 @@ CLEARED_CHANGE = [
 REQUEST_DONE = [SlotSet("pending_request", None)]
 
 
-@pytest.fixture
-def db_url(tmp_path: Any) -> str:
-    """SQLite only (overrides conftest's SQLite + PostgreSQL): the store itself is tested there."""
-    return f"sqlite:///{tmp_path / 'orders.db'}"
-
-
-@pytest.fixture(autouse=True)
-def orders(store: SqlOrderStore, monkeypatch: pytest.MonkeyPatch) -> SqlOrderStore:
-    use_store(monkeypatch, store)
-    return store
+pytestmark = pytest.mark.usefixtures("orders")  # the demo orders in SQLite (conftest.py)
 
 
 def eur(amount: str) -> str:

@@ -10,23 +10,13 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.orders.sql import SqlOrderStore
 from actions.verification import ValidateVerifyOrderForm
-from tests.actions.trackers import DOMAIN, form_tracker, responses, tracker, use_store
+from tests.actions.trackers import DOMAIN, form_tracker, responses, tracker
 
 FORM_SLOTS = ["order_id", "order_contact"]
 
 
-@pytest.fixture
-def db_url(tmp_path: Any) -> str:
-    """SQLite only (overrides conftest's SQLite + PostgreSQL): the store itself is tested there."""
-    return f"sqlite:///{tmp_path / 'orders.db'}"
-
-
-@pytest.fixture(autouse=True)
-def orders(store: SqlOrderStore, monkeypatch: pytest.MonkeyPatch) -> SqlOrderStore:
-    use_store(monkeypatch, store)
-    return store
+pytestmark = pytest.mark.usefixtures("orders")  # the demo orders in SQLite (conftest.py)
 
 
 async def validate(requested_slot: str, value: str, **slots: Any) -> tuple[list[dict], list[tuple[str | None, dict]]]:
