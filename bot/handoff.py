@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from statistics import fmean
 from typing import Any
@@ -36,6 +37,15 @@ log = logging.getLogger("bot.handoff")
 BACK_FROM_AGENT = "utter_back_from_agent"
 CAN_ESCALATE = ("bot", "ticket", "closed")
 RELEASED = {"owner": None, "owner_name": None}
+
+
+@dataclass
+class QueueSnapshot:
+    """What a waiting shopper's position and estimated wait are computed from."""
+
+    queued: list[Handoff]  # in service order
+    agents: list[Agent]  # online
+    handling_seconds: float
 
 
 class HandoffError(Exception):
@@ -76,19 +86,23 @@ class Handoffs:
     async def online_agents(self) -> list[Agent]:
         return [agent for name in sorted(await self.handoffs.online()) if (agent := self.agents.get(name))]
 
-    async def handling_seconds(self) -> float:
+    async def queue_snapshot(self) -> QueueSnapshot:
         measured = await self.handoffs.handling_times()
-        return fmean(measured) if measured else self.shop.support.handoff.average_handling_minutes * 60
+        return QueueSnapshot(
+            queued=await self.handoffs.queued(),
+            agents=await self.online_agents(),
+            handling_seconds=fmean(measured) if measured else self.shop.support.handoff.average_handling_minutes * 60,
+        )
 
-    async def shopper_frame(self, handoff: Handoff, queued: list[Handoff] | None = None) -> dict[str, Any]:
+    async def shopper_frame(self, handoff: Handoff, snapshot: QueueSnapshot | None = None) -> dict[str, Any]:
         """The `handoff` frame the widget gets (bot/PROTOCOL.md section 3)."""
         frame: dict[str, Any] = {"type": "handoff", "state": handoff.state, "queue": handoff.queue}
         if handoff.state == "queued":
-            queued = await self.handoffs.queued() if queued is None else queued
-            position = position_in_queue(handoff, queued)
-            serving = sum(agent.serves(handoff.queue) for agent in await self.online_agents())
+            snapshot = snapshot or await self.queue_snapshot()
+            position = position_in_queue(handoff, snapshot.queued)
+            serving = sum(agent.serves(handoff.queue) for agent in snapshot.agents)
             frame["position"] = position
-            frame["wait_seconds"] = estimated_wait_seconds(position, await self.handling_seconds(), serving)
+            frame["wait_seconds"] = estimated_wait_seconds(position, snapshot.handling_seconds, serving)
         if handoff.state == "agent":
             frame["agent"] = handoff.owner_name
         return frame
@@ -304,9 +318,9 @@ class Handoffs:
 
     async def announce_queue(self) -> None:
         """Every waiting shopper gets their new position; every console refreshes its queue."""
-        queued = await self.handoffs.queued()
-        for handoff in queued:
-            await self.store.publish(handoff.conversation_id, await self.shopper_frame(handoff, queued))
+        snapshot = await self.queue_snapshot()  # read once for every waiting shopper
+        for handoff in snapshot.queued:
+            await self.store.publish(handoff.conversation_id, await self.shopper_frame(handoff, snapshot))
         await self.handoffs.publish_console({"type": "changed"})
 
     async def last_order_card(self, conversation_id: str) -> dict[str, Any] | None:
