@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from typing import Annotated, Any, Literal
@@ -15,7 +14,7 @@ from pydantic import BaseModel, Field
 from bot import metrics
 from bot.agent_sessions import AgentSessions
 from bot.agents import Agent
-from bot.api.chat import client_ip
+from bot.api.chat import BadFrame, client_ip, parse_frame
 from bot.api.deps import Hub, HubDep, WebSocketHubDep
 from bot.handoff import HandoffError
 from bot.handoff_store import Handoff
@@ -327,14 +326,10 @@ class ConsoleConnection:
                 await self.send(reply)
 
     async def handle(self, raw: str) -> dict[str, Any] | None:
-        if len(raw.encode()) > self.hub.settings.max_frame_bytes:
-            return console_error("too_long", "frame too large")
         try:
-            frame = json.loads(raw)
-        except ValueError:
-            return console_error("bad_frame", "frames are JSON objects")
-        if not isinstance(frame, dict):
-            return console_error("bad_frame", "frames are JSON objects")
+            frame = parse_frame(raw, self.hub.settings.max_frame_bytes)
+        except BadFrame as error:
+            return console_error(error.code, str(error))
         kind = frame.get("type")
         if kind == "ping":
             return {"type": "pong"}

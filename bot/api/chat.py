@@ -136,14 +136,10 @@ class ChatConnection:
 
     async def handle(self, raw: str) -> dict[str, Any] | None:
         """The direct answer to one frame (ack, pong, error), or None."""
-        if len(raw.encode()) > self.hub.settings.max_frame_bytes:
-            return refuse("too_long", f"frame larger than {self.hub.settings.max_frame_bytes} bytes")
         try:
-            frame = json.loads(raw)
-        except json.JSONDecodeError:
-            return refuse("bad_frame", "frames are JSON objects")
-        if not isinstance(frame, dict):
-            return refuse("bad_frame", "frames are JSON objects")
+            frame = parse_frame(raw, self.hub.settings.max_frame_bytes)
+        except BadFrame as error:
+            return refuse(error.code, str(error))
         kind = frame.get("type")
         if kind == "hello":
             after = frame.get("after_seq", 0)
@@ -215,6 +211,25 @@ class ChatConnection:
         except HandoffError as error:
             return refuse("bad_frame", str(error), "leave_queue")
         return {"type": "ack", "id": "leave_queue", "seq": None, "duplicate": False}
+
+
+class BadFrame(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def parse_frame(raw: str, max_bytes: int) -> dict[str, Any]:
+    """A client's WebSocket frame as a JSON object; BadFrame says why it is not one."""
+    if len(raw.encode()) > max_bytes:
+        raise BadFrame("too_long", f"frame larger than {max_bytes} bytes")
+    try:
+        frame = json.loads(raw)
+    except json.JSONDecodeError:
+        frame = None
+    if not isinstance(frame, dict):
+        raise BadFrame("bad_frame", "frames are JSON objects")
+    return frame
 
 
 def refuse(code: str, message: str, client_id: str | None = None) -> dict[str, Any]:
